@@ -1,0 +1,39 @@
+package dev.loupe.contract;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Activities of the CPU pool, served on {@link TaskQueues#CPU}: planning, source listing, image
+ * probing, persistence and export. All are idempotent: outputs are keyed by image hash.
+ */
+@ActivityInterface(namePrefix = "Cpu")
+public interface CpuActivities {
+
+  /**
+   * Validates a dataset request and resolves its recipe against the worker configuration. Fails
+   * with {@link FailureType#INVALID_REQUEST}, naming the field, when the request is wrong.
+   */
+  @ActivityMethod
+  RunPlan plan(DatasetRequest request);
+
+  /** Reads one page of the source, hashing each image. */
+  @ActivityMethod
+  SourcePage listSource(ListSourceRequest request);
+
+  /**
+   * Decodes the image's header safely and checks it against the plan's limits. Fails with {@link
+   * FailureType#BAD_IMAGE} for corrupt, truncated, empty, tiny or oversized images. Returns the
+   * already persisted result when this image was finished into the same output before.
+   */
+  @ActivityMethod
+  ProbeResult probe(ProbeRequest request);
+
+  /** Writes the image's record under the output, keyed by its hash; rewriting is harmless. */
+  @ActivityMethod
+  ImageResult persist(PersistRequest request);
+
+  /** Writes the training files, stats and run manifest from the persisted records. */
+  @ActivityMethod
+  ExportResult export(ExportRequest request);
+}

@@ -1,0 +1,39 @@
+package dev.loupe.contract;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * What the {@code progress} query of {@code DatasetWorkflow} answers.
+ *
+ * @param state {@code planning}, {@code running}, {@code paused}, {@code draining}, {@code
+ *     exporting}, {@code completed}
+ * @param total images listed so far (the final total once {@code listingDone})
+ * @param listingDone whether the source has been read to its end (or to the limit)
+ * @param done images that ended (accepted + rejected + failed)
+ * @param accepted accepted images
+ * @param rejected rejected images
+ * @param failed failed images
+ * @param inFlight images being processed now
+ * @param qaAccepted accepted QA pairs
+ * @param inputTokens provider-reported input tokens
+ * @param outputTokens provider-reported output tokens
+ * @param costUsd cost from the price table
+ * @param continuedAsNew how many times the workflow continued as new
+ * @param message a readable line on what is happening, e.g. why it stopped starting images
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Progress(
+    String state,
+    long total,
+    boolean listingDone,
+    long done,
+    long accepted,
+    long rejected,
+    long failed,
+    int inFlight,
+    long qaAccepted,
+    long inputTokens,
+    long outputTokens,
+    double costUsd,
+    int continuedAsNew,
+    String message) {}

@@ -1,0 +1,68 @@
+package dev.loupe.contract;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A recipe resolved against the worker configuration when a dataset starts: which endpoint, model
+ * and templates each stage uses. It travels in workflow input so that every image of a run, and
+ * every continue-as-new, uses the same plan, and workflow code never reads configuration.
+ *
+ * @param recipe recipe name
+ * @param recipeHash SHA-256 of the recipe file
+ * @param minShortSide images whose short side is below this are rejected
+ * @param maxPixels images with more pixels than this are rejected before decoding
+ * @param stages stage name to its settings, in pipeline order
+ * @param templateHashes template id to the SHA-256 of its text
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record RunPlan(
+    String recipe,
+    String recipeHash,
+    int minShortSide,
+    long maxPixels,
+    Map<String, StagePlan> stages,
+    Map<String, String> templateHashes) {
+
+  public static final String DESCRIBE = "describe";
+  public static final String ASK = "ask";
+  public static final String ANSWER = "answer";
+  public static final String EVALUATE = "evaluate";
+
+  public StagePlan stage(String name) {
+    StagePlan stage = stages.get(name);
+    if (stage == null) {
+      throw new IllegalStateException("recipe " + recipe + " has no stage " + name);
+    }
+    return stage;
+  }
+
+  public boolean has(String name) {
+    return stages.containsKey(name);
+  }
+
+  /**
+   * Settings of one stage.
+   *
+   * @param endpoints endpoint names, first preferred
+   * @param model model name at that endpoint
+   * @param templates prompt template ids, one sampled per image
+   * @param questions questions to ask (ask stage only)
+   * @param maxOutputTokens cap on the model's output
+   * @param checks checks to run (evaluate stage only)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record StagePlan(
+      List<String> endpoints,
+      String model,
+      List<String> templates,
+      int questions,
+      int maxOutputTokens,
+      List<String> checks) {
+
+    public String endpoint() {
+      return endpoints.get(0);
+    }
+  }
+}
