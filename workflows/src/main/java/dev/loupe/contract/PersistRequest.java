@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param output the dataset's output
  * @param datasetId the dataset's workflow ID
+ * @param runToken the run's token (see {@link ImageTask#runToken()})
  * @param item the source item
  * @param image the probe's result; null when probing failed
  * @param caption the caption; null when none was made
@@ -22,6 +23,7 @@ import java.util.List;
 public record PersistRequest(
     String output,
     String datasetId,
+    String runToken,
     SourceItem item,
     ImageInfo image,
     CaptionResult caption,

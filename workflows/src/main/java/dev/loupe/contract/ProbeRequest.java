@@ -5,8 +5,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 /**
  * @param item the image
  * @param output the dataset's output, checked for an already persisted record
+ * @param runToken the run's token; a record persisted under the same token makes this image a
+ *     duplicate within the run
  * @param minShortSide reject images whose short side is smaller
  * @param maxPixels reject images with more pixels, from the header, before decoding
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ProbeRequest(SourceItem item, String output, int minShortSide, long maxPixels) {}
+public record ProbeRequest(
+    SourceItem item, String output, String runToken, int minShortSide, long maxPixels) {}

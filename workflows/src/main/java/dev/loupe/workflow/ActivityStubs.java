@@ -1,0 +1,76 @@
+package dev.loupe.workflow;
+
+import dev.loupe.contract.ApiActivities;
+import dev.loupe.contract.CpuActivities;
+import dev.loupe.contract.TaskQueues;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Activity options, in one place: task queue, timeouts and retry policy of each pool. Workers may
+ * override them per activity type through {@code WorkflowImplementationOptions}.
+ */
+final class ActivityStubs {
+
+  /** Probing, listing, persisting: short, and storage trouble is usually brief. */
+  static final ActivityOptions CPU =
+      ActivityOptions.newBuilder()
+          .setTaskQueue(TaskQueues.CPU)
+          .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setMaximumInterval(Duration.ofSeconds(30))
+                  .setMaximumAttempts(6)
+                  .build())
+          .build();
+
+  /** Export reads every record and writes the training files; it heartbeats as it goes. */
+  static final ActivityOptions EXPORT =
+      ActivityOptions.newBuilder(CPU)
+          .setStartToCloseTimeout(Duration.ofHours(6))
+          .setHeartbeatTimeout(Duration.ofMinutes(2))
+          .build();
+
+  /**
+   * Model calls. The HTTP client's own timeout is shorter than start-to-close; retries are bounded
+   * so that an unreachable endpoint ends the item instead of stalling the run, and 429s wait for
+   * the provider's hint through {@code nextRetryDelay}.
+   */
+  static final ActivityOptions API =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(5))
+          .setScheduleToStartTimeout(Duration.ofHours(12))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(2))
+                  .setBackoffCoefficient(2.0)
+                  .setMaximumInterval(Duration.ofMinutes(1))
+                  .setMaximumAttempts(8)
+                  .build())
+          .build();
+
+  private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
+
+  static CpuActivities cpu() {
+    return Workflow.newActivityStub(CpuActivities.class, CPU);
+  }
+
+  static CpuActivities export() {
+    return Workflow.newActivityStub(CpuActivities.class, EXPORT);
+  }
+
+  /** The stub for one endpoint's queue, made once per workflow execution. */
+  ApiActivities api(String endpoint) {
+    return apiByEndpoint.computeIfAbsent(
+        endpoint,
+        name ->
+            Workflow.newActivityStub(
+                ApiActivities.class,
+                ActivityOptions.newBuilder(API).setTaskQueue(TaskQueues.api(name)).build()));
+  }
+}

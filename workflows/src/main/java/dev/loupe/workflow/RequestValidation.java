@@ -1,0 +1,44 @@
+package dev.loupe.workflow;
+
+import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.FailureType;
+import io.temporal.failure.ApplicationFailure;
+
+/**
+ * Checks a {@link DatasetRequest}'s fields that need no I/O, so a malformed request fails the
+ * workflow at once with a message naming the field. Whether the source is readable and the recipe
+ * exists is checked by the plan activity.
+ */
+final class RequestValidation {
+  private RequestValidation() {}
+
+  static void check(DatasetRequest request) {
+    if (request == null) {
+      throw invalid("the request is empty: give at least {\"source\": …, \"output\": …}");
+    }
+    requireLocation("source", request.source());
+    requireLocation("output", request.output());
+    if (request.limit() != null && request.limit() < 1) {
+      throw invalid("limit must be at least 1, got " + request.limit());
+    }
+    if (request.window() != null
+        && (request.window() < 1 || request.window() > DatasetRequest.MAX_WINDOW)) {
+      throw invalid(
+          "window must be within 1.." + DatasetRequest.MAX_WINDOW + ", got " + request.window());
+    }
+    if (request.budgetUsd() != null && !(request.budgetUsd() > 0)) {
+      throw invalid("budgetUsd must be positive, got " + request.budgetUsd());
+    }
+  }
+
+  private static void requireLocation(String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw invalid(field + " is required (an s3:// prefix, a file:// directory or a path)");
+    }
+  }
+
+  static ApplicationFailure invalid(String message) {
+    return ApplicationFailure.newNonRetryableFailure(
+        "invalid DatasetRequest: " + message, FailureType.INVALID_REQUEST.name());
+  }
+}

@@ -1,0 +1,115 @@
+package dev.loupe.workflow;
+
+import dev.loupe.contract.Counts;
+import dev.loupe.contract.CpuActivities;
+import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.ExportRequest;
+import dev.loupe.contract.ExportResult;
+import dev.loupe.contract.FailureType;
+import dev.loupe.contract.ImageInfo;
+import dev.loupe.contract.ImageResult;
+import dev.loupe.contract.ListSourceRequest;
+import dev.loupe.contract.ModelCall;
+import dev.loupe.contract.PersistRequest;
+import dev.loupe.contract.ProbeRequest;
+import dev.loupe.contract.ProbeResult;
+import dev.loupe.contract.QaPair;
+import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.SourceItem;
+import dev.loupe.contract.SourcePage;
+import dev.loupe.contract.Usage;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A fake CPU pool: a source of N generated items, probing by name, records kept in memory. */
+final class FakeCpuActivities implements CpuActivities {
+  final List<SourceItem> source = new CopyOnWriteArrayList<>();
+  final Set<String> badImages = ConcurrentHashMap.newKeySet();
+  final Map<String, PersistRequest> persisted = new ConcurrentHashMap<>();
+  final List<PersistRequest> duplicates = new CopyOnWriteArrayList<>();
+  final List<ExportRequest> exports = new CopyOnWriteArrayList<>();
+  volatile RunPlan plan = FakePlans.allava();
+
+  void addImages(int count) {
+    for (int i = 0; i < count; i++) {
+      source.add(SourceItem.of("file:///images/" + i + ".png", sha(i), 1000));
+    }
+  }
+
+  static String sha(int i) {
+    return String.format("%064x", i + 1);
+  }
+
+  @Override
+  public RunPlan plan(DatasetRequest request) {
+    if ("missing".equals(request.recipeOrDefault())) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "unknown recipe 'missing'", FailureType.INVALID_REQUEST.name());
+    }
+    return plan;
+  }
+
+  @Override
+  public SourcePage listSource(ListSourceRequest request) {
+    int from = request.cursor() == null ? 0 : Integer.parseInt(request.cursor());
+    int to = Math.min(source.size(), from + request.pageSize());
+    return new SourcePage(
+        new ArrayList<>(source.subList(from, to)), Integer.toString(to), to >= source.size());
+  }
+
+  @Override
+  public ProbeResult probe(ProbeRequest request) {
+    if (badImages.contains(request.item().uri())) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "truncated: the file ends early", FailureType.BAD_IMAGE.name());
+    }
+    PersistRequest earlier = persisted.get(request.item().sha256());
+    if (earlier != null && !earlier.runToken().equals(request.runToken())) {
+      return new ProbeResult(null, resultOf(earlier));
+    }
+    return new ProbeResult(
+        new ImageInfo(request.item().uri(), request.item().sha256(), 800, 600, "png"), null);
+  }
+
+  @Override
+  public ImageResult persist(PersistRequest request) {
+    if ("duplicate".equals(request.reason())) {
+      duplicates.add(request);
+    } else {
+      persisted.put(request.item().sha256(), request);
+    }
+    return resultOf(request);
+  }
+
+  @Override
+  public ExportResult export(ExportRequest request) {
+    exports.add(request);
+    Counts counts = Counts.ZERO;
+    for (PersistRequest record : persisted.values()) {
+      counts = counts.withListed(1).add(resultOf(record));
+    }
+    for (PersistRequest record : duplicates) {
+      counts = counts.withListed(1).add(resultOf(record));
+    }
+    return new ExportResult(List.of("samples.jsonl"), counts);
+  }
+
+  static ImageResult resultOf(PersistRequest request) {
+    Usage usage = request.calls().stream().map(ModelCall::usage).reduce(Usage.ZERO, Usage::plus);
+    int accepted =
+        request.qa() == null ? 0 : (int) request.qa().stream().filter(QaPair::accepted).count();
+    return new ImageResult(
+        request.item().sha256(),
+        request.item().uri(),
+        request.status(),
+        request.reason(),
+        request.detail(),
+        accepted,
+        usage);
+  }
+}

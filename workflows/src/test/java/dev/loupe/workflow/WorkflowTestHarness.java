@@ -1,0 +1,54 @@
+package dev.loupe.workflow;
+
+import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.DatasetWorkflow;
+import dev.loupe.contract.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+
+/** Temporal's in-memory test server with Loupe's workflows and the fake pools registered. */
+final class WorkflowTestHarness implements AutoCloseable {
+  final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+  final FakeCpuActivities cpu = new FakeCpuActivities();
+  final FakeApiActivities api = new FakeApiActivities();
+
+  WorkflowTestHarness(DatasetTuning tuning) {
+    Worker workflows = env.newWorker(TaskQueues.WORKFLOWS);
+    workflows.registerWorkflowImplementationFactory(
+        DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
+    workflows.registerWorkflowImplementationTypes(ImageWorkflowImpl.class);
+    env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
+    env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api);
+  }
+
+  WorkflowTestHarness() {
+    this(DatasetTuning.DEFAULT);
+  }
+
+  WorkflowClient client() {
+    return env.getWorkflowClient();
+  }
+
+  DatasetWorkflow dataset(String id) {
+    return client()
+        .newWorkflowStub(
+            DatasetWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(TaskQueues.WORKFLOWS)
+                .build());
+  }
+
+  DatasetResult run(String id, DatasetRequest request) {
+    env.start();
+    return dataset(id).run(request);
+  }
+
+  @Override
+  public void close() {
+    env.close();
+  }
+}
