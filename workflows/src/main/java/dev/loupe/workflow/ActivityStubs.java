@@ -11,8 +11,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Activity options, in one place: task queue, timeouts and retry policy of each pool. Workers may
- * override them per activity type through {@code WorkflowImplementationOptions}.
+ * Activity options, in one place: task queue, timeouts and retry policy of each pool. The retry
+ * policy of model calls comes from the worker's configuration ({@link ApiRetry}).
  */
 final class ActivityStubs {
 
@@ -36,25 +36,30 @@ final class ActivityStubs {
           .setHeartbeatTimeout(Duration.ofMinutes(2))
           .build();
 
+  private final ActivityOptions api;
+  private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
+
+  ActivityStubs(ApiRetry retry) {
+    this.api = api(retry);
+  }
+
   /**
    * Model calls. The HTTP client's own timeout is shorter than start-to-close; retries are bounded
    * so that an unreachable endpoint ends the item instead of stalling the run, and 429s wait for
    * the provider's hint through {@code nextRetryDelay}.
    */
-  static final ActivityOptions API =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(5))
-          .setScheduleToStartTimeout(Duration.ofHours(12))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(2))
-                  .setBackoffCoefficient(2.0)
-                  .setMaximumInterval(Duration.ofMinutes(1))
-                  .setMaximumAttempts(8)
-                  .build())
-          .build();
-
-  private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
+  static ActivityOptions api(ApiRetry retry) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(5))
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(retry.initialInterval())
+                .setBackoffCoefficient(2.0)
+                .setMaximumInterval(retry.maximumInterval())
+                .setMaximumAttempts(retry.maximumAttempts())
+                .build())
+        .build();
+  }
 
   static CpuActivities cpu() {
     return Workflow.newActivityStub(CpuActivities.class, CPU);
@@ -71,6 +76,6 @@ final class ActivityStubs {
         name ->
             Workflow.newActivityStub(
                 ApiActivities.class,
-                ActivityOptions.newBuilder(API).setTaskQueue(TaskQueues.api(name)).build()));
+                ActivityOptions.newBuilder(api).setTaskQueue(TaskQueues.api(name)).build()));
   }
 }

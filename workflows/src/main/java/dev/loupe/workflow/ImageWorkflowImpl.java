@@ -40,8 +40,16 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
   static final String SELF_EVALUATION = "self_evaluation";
 
   private final CpuActivities cpu = ActivityStubs.cpu();
-  private final ActivityStubs stubs = new ActivityStubs();
+  private final ActivityStubs stubs;
   private final List<ModelCall> calls = new ArrayList<>();
+
+  public ImageWorkflowImpl() {
+    this(ApiRetry.DEFAULT);
+  }
+
+  public ImageWorkflowImpl(ApiRetry retry) {
+    this.stubs = new ActivityStubs(retry);
+  }
 
   @Override
   public ImageResult process(ImageTask task) {

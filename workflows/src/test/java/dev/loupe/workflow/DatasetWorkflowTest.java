@@ -171,7 +171,7 @@ class DatasetWorkflowTest {
       assertThat(record.reason()).isEqualTo("transport");
       assertThat(record.detail()).startsWith("describe: ");
       assertThat(harness.api.calls.get())
-          .isEqualTo(2 * ActivityStubs.API.getRetryOptions().getMaximumAttempts());
+          .isEqualTo(2 * WorkflowTestHarness.RETRY.maximumAttempts());
     }
   }
 

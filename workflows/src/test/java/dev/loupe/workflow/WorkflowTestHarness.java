@@ -11,6 +11,8 @@ import io.temporal.worker.Worker;
 
 /** Temporal's in-memory test server with Loupe's workflows and the fake pools registered. */
 final class WorkflowTestHarness implements AutoCloseable {
+  static final ApiRetry RETRY =
+      new ApiRetry(4, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(5));
   final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
   final FakeCpuActivities cpu = new FakeCpuActivities();
   final FakeApiActivities api = new FakeApiActivities();
@@ -19,7 +21,8 @@ final class WorkflowTestHarness implements AutoCloseable {
     Worker workflows = env.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationFactory(
         DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
-    workflows.registerWorkflowImplementationTypes(ImageWorkflowImpl.class);
+    workflows.registerWorkflowImplementationFactory(
+        dev.loupe.contract.ImageWorkflow.class, () -> new ImageWorkflowImpl(RETRY));
     env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
     env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api);
   }
