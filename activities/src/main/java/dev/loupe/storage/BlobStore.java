@@ -11,6 +11,11 @@ import java.util.Optional;
  * Where images are read and outputs written: a local directory ({@code file://}) or an
  * S3-compatible bucket ({@code s3://bucket/key}). Both behave the same: keys are '/'-separated
  * paths under a prefix, listings are in lexicographic key order.
+ *
+ * <p>URIs come from {@link Locations}. A URI that names a directory (ends in '/') is not a blob:
+ * reading or writing one is an {@link IllegalArgumentException}, as is a URI of another scheme.
+ * Storage failures are {@link IOException}s; {@link java.nio.file.NoSuchFileException} and {@link
+ * java.nio.file.AccessDeniedException} mark the ones that trying again will not fix.
  */
 public interface BlobStore {
 
@@ -29,11 +34,16 @@ public interface BlobStore {
   /** Uploads a local file as a blob, for outputs too large to hold in memory. */
   void upload(URI uri, Path file) throws IOException;
 
+  /** Whether a blob exists at {@code uri}; false for a directory or prefix that only holds some. */
   boolean exists(URI uri) throws IOException;
 
   /**
    * Lists blobs under a prefix (recursively), in lexicographic order of their key, starting after
    * {@code startAfter} (a URI previously returned, or null), at most {@code max} of them.
+   *
+   * <p>A prefix ending in '/' is a directory; one that does not matches every key that starts with
+   * it, as in S3 ({@code s3://b/img} lists {@code img.jpg} and {@code img/a.jpg}). A prefix that
+   * matches nothing, including a missing directory, lists as empty. {@code max} must be positive.
    */
   List<BlobInfo> list(URI prefix, String startAfter, int max) throws IOException;
 
