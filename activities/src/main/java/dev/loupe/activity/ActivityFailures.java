@@ -1,0 +1,71 @@
+package dev.loupe.activity;
+
+import dev.loupe.contract.FailureType;
+import dev.loupe.image.BadImageException;
+import dev.loupe.provider.ProviderException;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+
+/**
+ * The one place where activity failures become {@link ApplicationFailure}s: the type is a {@link
+ * FailureType}, retryability follows it, a provider's retry hint becomes the next retry delay, and
+ * the attempt number travels in the details.
+ */
+final class ActivityFailures {
+  /** Malformed output is retried this many times in all, then the item is rejected. */
+  static final int MALFORMED_ATTEMPTS = 3;
+
+  private ActivityFailures() {}
+
+  static ApplicationFailure of(ProviderException failure) {
+    int attempt = attempt();
+    boolean nonRetryable =
+        !failure.type().retryable()
+            || (failure.type() == FailureType.MALFORMED_OUTPUT && attempt >= MALFORMED_ATTEMPTS);
+    ApplicationFailure.Builder builder =
+        ApplicationFailure.newBuilder()
+            .setType(failure.type().name())
+            .setMessage(failure.getMessage())
+            .setNonRetryable(nonRetryable)
+            .setDetails(attempt);
+    failure.retryAfter().ifPresent(builder::setNextRetryDelay);
+    return builder.build();
+  }
+
+  static ApplicationFailure of(BadImageException failure) {
+    return ApplicationFailure.newBuilder()
+        .setType(FailureType.BAD_IMAGE.name())
+        .setMessage(failure.reason() + ": " + failure.getMessage())
+        .setNonRetryable(true)
+        .setDetails(attempt())
+        .build();
+  }
+
+  /** Storage I/O failed: retryable, since storage trouble is usually brief. */
+  static ApplicationFailure storage(String what, IOException failure) {
+    return ApplicationFailure.newBuilder()
+        .setType(FailureType.STORAGE.name())
+        .setMessage(what + ": " + failure)
+        .setNonRetryable(false)
+        .setDetails(attempt())
+        .build();
+  }
+
+  /** The request or recipe is wrong; retrying cannot help. */
+  static ApplicationFailure invalidRequest(String message) {
+    return ApplicationFailure.newBuilder()
+        .setType(FailureType.INVALID_REQUEST.name())
+        .setMessage(message)
+        .setNonRetryable(true)
+        .build();
+  }
+
+  private static int attempt() {
+    try {
+      return Activity.getExecutionContext().getInfo().getAttempt();
+    } catch (IllegalStateException notInActivity) {
+      return 1;
+    }
+  }
+}

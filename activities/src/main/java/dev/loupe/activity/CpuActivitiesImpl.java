@@ -1,0 +1,107 @@
+package dev.loupe.activity;
+
+import dev.loupe.contract.CpuActivities;
+import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.ExportRequest;
+import dev.loupe.contract.ExportResult;
+import dev.loupe.contract.ImageResult;
+import dev.loupe.contract.ListSourceRequest;
+import dev.loupe.contract.PersistRequest;
+import dev.loupe.contract.ProbeRequest;
+import dev.loupe.contract.ProbeResult;
+import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.SourcePage;
+import dev.loupe.export.Exporter;
+import dev.loupe.image.BadImageException;
+import dev.loupe.recipe.Planner;
+import dev.loupe.record.ItemStore;
+import dev.loupe.source.SourceLister;
+import io.temporal.activity.Activity;
+import java.io.IOException;
+
+/** The CPU pool's activities: thin wrappers that classify failures at the boundary. */
+public final class CpuActivitiesImpl implements CpuActivities {
+  private final Planner planner;
+  private final SourceLister sources;
+  private final ImageProber prober;
+  private final ItemStore items;
+  private final RecordBuilder records;
+  private final Exporter exporter;
+
+  public CpuActivitiesImpl(
+      Planner planner,
+      SourceLister sources,
+      ImageProber prober,
+      ItemStore items,
+      RecordBuilder records,
+      Exporter exporter) {
+    this.planner = planner;
+    this.sources = sources;
+    this.prober = prober;
+    this.items = items;
+    this.records = records;
+    this.exporter = exporter;
+  }
+
+  @Override
+  public RunPlan plan(DatasetRequest request) {
+    try {
+      if (!sources.hasAny(request.source())) {
+        throw ActivityFailures.invalidRequest(
+            "source " + request.source() + " has no images (or does not exist)");
+      }
+      return planner.plan(request);
+    } catch (IllegalArgumentException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
+    } catch (IOException e) {
+      throw ActivityFailures.invalidRequest(
+          "source " + request.source() + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public SourcePage listSource(ListSourceRequest request) {
+    try {
+      return sources.list(request);
+    } catch (IllegalArgumentException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
+    } catch (IOException e) {
+      throw ActivityFailures.storage("listing " + request.source(), e);
+    }
+  }
+
+  @Override
+  public ProbeResult probe(ProbeRequest request) {
+    try {
+      return prober.probe(request);
+    } catch (BadImageException e) {
+      throw ActivityFailures.of(e);
+    } catch (IOException e) {
+      throw ActivityFailures.storage("reading " + request.item().uri(), e);
+    }
+  }
+
+  @Override
+  public ImageResult persist(PersistRequest request) {
+    try {
+      if ("duplicate".equals(request.reason())) {
+        items.writeDuplicate(request.output(), records.of(request));
+      } else {
+        items.write(request.output(), records.of(request));
+      }
+      return records.of(request).toResult();
+    } catch (IOException e) {
+      throw ActivityFailures.storage("writing the record of " + request.item().uri(), e);
+    }
+  }
+
+  @Override
+  public ExportResult export(ExportRequest request) {
+    try {
+      return exporter.export(
+          request, progress -> Activity.getExecutionContext().heartbeat(progress));
+    } catch (IOException e) {
+      throw ActivityFailures.storage("exporting to " + request.output(), e);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.loupe.activity;
+
+import dev.loupe.contract.ImageInfo;
+import dev.loupe.contract.ImageStatus;
+import dev.loupe.contract.ProbeRequest;
+import dev.loupe.contract.ProbeResult;
+import dev.loupe.image.BadImageException;
+import dev.loupe.image.ContentHash;
+import dev.loupe.image.ImageLimits;
+import dev.loupe.image.ImageProbe;
+import dev.loupe.image.ProbedImage;
+import dev.loupe.record.ItemRecord;
+import dev.loupe.record.ItemStore;
+import dev.loupe.storage.BlobStore;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.NoSuchFileException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The probe stage: reuse what an earlier run finished, mark a second copy of the same bytes in this
+ * run as a duplicate, otherwise read the image and check it against the limits.
+ */
+public final class ImageProber {
+  private final BlobStore blobs;
+  private final ItemStore items;
+  private final RecordBuilder records;
+  private final ImageProbe probe;
+
+  public ImageProber(BlobStore blobs, ItemStore items, RecordBuilder records, ImageProbe probe) {
+    this.blobs = blobs;
+    this.items = items;
+    this.records = records;
+    this.probe = probe;
+  }
+
+  public ProbeResult probe(ProbeRequest request) throws IOException, BadImageException {
+    Optional<ItemRecord> existing = items.read(request.output(), request.item().sha256());
+    if (existing.isPresent() && existing.get().imageStatus() != ImageStatus.FAILED) {
+      ItemRecord record = existing.get();
+      boolean sameRun =
+          record.provenance() != null
+              && Objects.equals(record.provenance().runToken(), request.runToken());
+      boolean sameFile =
+          record.image() != null && request.item().uri().equals(record.image().uri());
+      if (sameRun && !sameFile) {
+        ItemRecord duplicate = records.duplicate(request, record);
+        items.writeDuplicate(request.output(), duplicate);
+        return new ProbeResult(null, duplicate.toResult());
+      }
+      return new ProbeResult(null, record.toResult());
+    }
+    URI uri = URI.create(request.item().uri());
+    byte[] bytes;
+    try {
+      bytes = blobs.read(uri);
+    } catch (NoSuchFileException missing) {
+      throw new BadImageException("missing", "no image at " + uri);
+    }
+    String sha256 = ContentHash.sha256Hex(bytes);
+    if (!sha256.equals(request.item().sha256())) {
+      throw new BadImageException(
+          "changed", "the image at " + uri + " changed after it was listed (sha256 differs)");
+    }
+    ProbedImage probed =
+        probe.probe(bytes, new ImageLimits(request.minShortSide(), request.maxPixels()));
+    return new ProbeResult(
+        new ImageInfo(uri.toString(), sha256, probed.width(), probed.height(), probed.format()),
+        null);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.loupe.export;
+
+import dev.loupe.contract.Counts;
+import dev.loupe.contract.ModelCall;
+import dev.loupe.contract.QaPair;
+import dev.loupe.record.ItemRecord;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Accumulates {@code stats.json} over the records, in memory independent of their number. */
+final class RunStats {
+  private long total;
+  private long accepted;
+  private long rejected;
+  private long failed;
+  private long qaAccepted;
+  private long inputTokens;
+  private long outputTokens;
+  private double costUsd;
+  private final Map<String, Long> rejectedByReason = new TreeMap<>();
+  private final Map<String, StageStats> byStage = new LinkedHashMap<>();
+
+  private static final class StageStats {
+    long calls;
+    long inputTokens;
+    long outputTokens;
+    final LatencyHistogram latency = new LatencyHistogram();
+  }
+
+  void add(ItemRecord record) {
+    total++;
+    switch (record.imageStatus()) {
+      case ACCEPTED -> accepted++;
+      case REJECTED -> {
+        rejected++;
+        rejectedByReason.merge(
+            record.reason() == null ? "unknown" : record.reason(), 1L, Long::sum);
+      }
+      case FAILED -> failed++;
+    }
+    for (QaPair pair : record.qaOrEmpty()) {
+      if (pair.accepted()) {
+        if (record.imageStatus() == dev.loupe.contract.ImageStatus.ACCEPTED) {
+          qaAccepted++;
+        }
+      } else if (record.imageStatus() == dev.loupe.contract.ImageStatus.ACCEPTED) {
+        // A rejected pair of an accepted image counts by its failing check.
+        pair.checks().entrySet().stream()
+            .filter(check -> !check.getValue().pass())
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .ifPresent(check -> rejectedByReason.merge("qa:" + check, 1L, Long::sum));
+      }
+    }
+    if (record.provenance() != null && record.provenance().calls() != null) {
+      for (ModelCall call : record.provenance().calls()) {
+        StageStats stage = byStage.computeIfAbsent(call.stage(), name -> new StageStats());
+        stage.calls++;
+        stage.inputTokens += call.usage().inputTokens();
+        stage.outputTokens += call.usage().outputTokens();
+        stage.latency.record(call.latencyMillis());
+        inputTokens += call.usage().inputTokens();
+        outputTokens += call.usage().outputTokens();
+        costUsd += call.usage().costUsd();
+      }
+    }
+  }
+
+  Counts counts() {
+    return new Counts(
+        total, accepted, rejected, failed, qaAccepted, inputTokens, outputTokens, costUsd);
+  }
+
+  Map<String, Object> toJson(double wallSeconds) {
+    Map<String, Object> stats = new LinkedHashMap<>();
+    stats.put("images_total", total);
+    stats.put("images_accepted", accepted);
+    stats.put("images_rejected", rejected);
+    stats.put("images_failed", failed);
+    stats.put("qa_accepted", qaAccepted);
+    stats.put("rejected_by_reason", rejectedByReason);
+    stats.put("tokens", Map.of("input", inputTokens, "output", outputTokens));
+    stats.put("cost_usd", costUsd);
+    Map<String, Object> stages = new LinkedHashMap<>();
+    byStage.forEach(
+        (name, stage) -> {
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("calls", stage.calls);
+          entry.put("tokens", Map.of("input", stage.inputTokens, "output", stage.outputTokens));
+          entry.put("p50_ms", stage.latency.percentile(0.50));
+          entry.put("p99_ms", stage.latency.percentile(0.99));
+          stages.put(name, entry);
+        });
+    stats.put("by_stage", stages);
+    stats.put("wall_seconds", wallSeconds);
+    return stats;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.loupe.recipe;
+
+import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.RunPlan;
+import dev.loupe.prompt.PromptLibrary;
+import dev.loupe.prompt.PromptTemplate;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Resolves a recipe against the configured endpoints into a {@link RunPlan}. Every name is checked
+ * here, when the run starts, so that a typo fails the run at once instead of every image.
+ */
+public final class Planner {
+  static final int DEFAULT_MAX_OUTPUT_TOKENS = 1024;
+
+  private final RecipeLibrary recipes;
+  private final PromptLibrary prompts;
+  private final Endpoints endpoints;
+
+  public Planner(RecipeLibrary recipes, PromptLibrary prompts, Endpoints endpoints) {
+    this.recipes = recipes;
+    this.prompts = prompts;
+    this.endpoints = endpoints;
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the recipe, stage or endpoint that is wrong
+   */
+  public RunPlan plan(DatasetRequest request) throws IOException {
+    RecipeLibrary.Loaded loaded = recipes.load(request.recipeOrDefault());
+    Recipe recipe = loaded.recipe();
+    Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>();
+    Map<String, String> templateHashes = new TreeMap<>();
+    for (Map.Entry<String, Recipe.Stage> entry : recipe.stages().entrySet()) {
+      String stageName = entry.getKey();
+      Recipe.Stage stage = entry.getValue();
+      List<String> stageEndpoints = resolveEndpoints(recipe.name(), stageName, stage);
+      String model =
+          stage.model() == null
+              ? endpoints.defaultModels().get(stageEndpoints.get(0))
+              : stage.model();
+      for (String id : stage.templates()) {
+        PromptTemplate template = prompts.get(id);
+        templateHashes.put(id, template.sha256());
+      }
+      stages.put(
+          stageName,
+          new RunPlan.StagePlan(
+              stageEndpoints,
+              model,
+              List.copyOf(stage.templates()),
+              stage.questions() == null ? 1 : stage.questions(),
+              stage.maxOutputTokens() == null ? DEFAULT_MAX_OUTPUT_TOKENS : stage.maxOutputTokens(),
+              stage.checksOrEmpty()));
+    }
+    return new RunPlan(
+        recipe.name(),
+        loaded.sha256(),
+        recipe.probe().minShortSideOrDefault(),
+        recipe.probe().maxPixelsOrDefault(),
+        stages,
+        templateHashes);
+  }
+
+  private List<String> resolveEndpoints(String recipe, String stageName, Recipe.Stage stage) {
+    List<String> named =
+        stage.endpoints() == null || stage.endpoints().isEmpty()
+            ? List.of("default")
+            : stage.endpoints();
+    List<String> resolved = new ArrayList<>();
+    for (String name : named) {
+      String endpoint = "default".equals(name) ? endpoints.defaultEndpoint() : name;
+      if (!endpoints.defaultModels().containsKey(endpoint)) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + ", stage "
+                + stageName
+                + ": endpoint '"
+                + endpoint
+                + "' is not configured (configured: "
+                + String.join(", ", endpoints.defaultModels().keySet())
+                + ")");
+      }
+      resolved.add(endpoint);
+    }
+    return List.copyOf(resolved);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.loupe.record;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.loupe.contract.ImageResult;
+import dev.loupe.contract.ImageStatus;
+import dev.loupe.contract.ModelCall;
+import dev.loupe.contract.QaPair;
+import dev.loupe.contract.Usage;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One image's record as persisted under the output ({@code items/}) and exported as a line of
+ * {@code samples.jsonl} (DESIGN §3). Field names are snake_case on disk.
+ *
+ * @param id the image's SHA-256
+ * @param status {@code accepted}, {@code rejected} or {@code failed}
+ * @param reason the check or failure type, for rejected and failed images
+ * @param detail readable detail of the reason
+ * @param attempts attempts of the failing activity, for failed images
+ * @param image where the image is and what it is
+ * @param ocr OCR text, when the recipe ran OCR
+ * @param caption the caption and the model that wrote it
+ * @param qa QA pairs with every check's verdict
+ * @param usage tokens and cost of every call for this image
+ * @param provenance which dataset, run, recipe and calls produced it
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ItemRecord(
+    String id,
+    String status,
+    String reason,
+    String detail,
+    Integer attempts,
+    Image image,
+    String ocr,
+    Caption caption,
+    List<QaPair> qa,
+    UsageRecord usage,
+    Provenance provenance) {
+
+  /** Where the image is and its probed properties (null ones were not learned). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Image(String uri, Integer width, Integer height, String format, Long sizeBytes) {}
+
+  /** A caption and its model. */
+  public record Caption(String text, String model) {}
+
+  /** Provider-reported tokens, summed, and their cost. */
+  public record UsageRecord(long inputTokens, long outputTokens, double costUsd) {
+    public static UsageRecord of(Usage usage) {
+      return new UsageRecord(usage.inputTokens(), usage.outputTokens(), usage.costUsd());
+    }
+
+    public Usage toUsage() {
+      return new Usage(inputTokens, outputTokens, costUsd);
+    }
+  }
+
+  /**
+   * @param datasetId the dataset's workflow ID
+   * @param runToken the run that persisted it
+   * @param recipe the recipe name
+   * @param sourceId the manifest's id, if any
+   * @param altText the manifest's alt text, if any
+   * @param lang the manifest's language, if any
+   * @param calls every paid model call
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Provenance(
+      String datasetId,
+      String runToken,
+      String recipe,
+      String sourceId,
+      String altText,
+      String lang,
+      List<ModelCall> calls) {}
+
+  public ImageStatus imageStatus() {
+    return ImageStatus.valueOf(status.toUpperCase(Locale.ROOT));
+  }
+
+  public List<QaPair> qaOrEmpty() {
+    return qa == null ? List.of() : qa;
+  }
+
+  /** The outcome this record stands for. */
+  public ImageResult toResult() {
+    int qaAccepted = (int) qaOrEmpty().stream().filter(QaPair::accepted).count();
+    return new ImageResult(
+        id,
+        image == null ? null : image.uri(),
+        imageStatus(),
+        reason,
+        detail,
+        imageStatus() == ImageStatus.ACCEPTED ? qaAccepted : 0,
+        usage == null ? Usage.ZERO : usage.toUsage());
+  }
+}

@@ -1,0 +1,51 @@
+package dev.loupe.stage;
+
+import dev.loupe.contract.ImageInfo;
+import dev.loupe.image.BadImageException;
+import dev.loupe.image.ImagePreparer;
+import dev.loupe.image.ProviderImageLimits;
+import dev.loupe.provider.ModelRequest.PreparedImage;
+import dev.loupe.storage.BlobStore;
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads an image from storage and prepares it for a provider, keeping the last few prepared images:
+ * the stages of one image usually run on the same worker one after another, and reading and
+ * re-encoding it for each would cost more than the bookkeeping.
+ */
+public final class PreparedImages {
+  private final BlobStore blobs;
+  private final ImagePreparer preparer;
+  private final Map<String, PreparedImage> recent;
+
+  public PreparedImages(BlobStore blobs, ImagePreparer preparer, int capacity) {
+    this.blobs = blobs;
+    this.preparer = preparer;
+    this.recent =
+        new LinkedHashMap<>(capacity, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, PreparedImage> eldest) {
+            return size() > capacity;
+          }
+        };
+  }
+
+  public PreparedImage load(ImageInfo image, ProviderImageLimits limits)
+      throws IOException, BadImageException {
+    String key = image.sha256() + "/" + limits;
+    synchronized (recent) {
+      PreparedImage cached = recent.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    PreparedImage prepared = preparer.prepare(blobs.read(URI.create(image.uri())), limits);
+    synchronized (recent) {
+      recent.put(key, prepared);
+    }
+    return prepared;
+  }
+}

@@ -1,0 +1,150 @@
+package dev.loupe.stage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.contract.FailureType;
+import dev.loupe.contract.Question;
+import dev.loupe.provider.ModelRequest.OutputSchema;
+import dev.loupe.provider.ProviderException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON schemas of the structured stages and the validation of what models return for them.
+ * Output that does not validate is {@link FailureType#MALFORMED_OUTPUT}: retried a few times, then
+ * the item is rejected with that reason.
+ */
+public final class StructuredOutputs {
+  /** Question kinds the ask stage may use. */
+  public static final List<String> QUESTION_TYPES =
+      List.of(
+          "reasoning",
+          "text_reading",
+          "counting",
+          "layout",
+          "attribute",
+          "spatial",
+          "world_knowledge",
+          "comparison");
+
+  private final ObjectMapper json;
+  private final OutputSchema questions;
+  private final OutputSchema verdict;
+
+  public StructuredOutputs(ObjectMapper json) {
+    this.json = json;
+    this.questions = new OutputSchema("questions", buildQuestionsSchema());
+    this.verdict = new OutputSchema("verdict", buildVerdictSchema());
+  }
+
+  public OutputSchema questionsSchema() {
+    return questions;
+  }
+
+  public OutputSchema verdictSchema() {
+    return verdict;
+  }
+
+  /** The questions, at most {@code max}; at least one. */
+  public List<Question> parseQuestions(String text, int max) throws ProviderException {
+    JsonNode root = parse(text, "questions");
+    JsonNode items = root.get("questions");
+    if (items == null || !items.isArray() || items.isEmpty()) {
+      throw malformed("questions: expected a non-empty \"questions\" array");
+    }
+    List<Question> result = new ArrayList<>();
+    for (JsonNode item : items) {
+      String question = requiredText(item, "question", "questions");
+      String type = item.hasNonNull("type") ? item.get("type").asText() : "reasoning";
+      result.add(new Question(question, type));
+      if (result.size() == max) {
+        break;
+      }
+    }
+    return result;
+  }
+
+  /** A verdict: meaningful, correct and a detail. */
+  public Verdict parseVerdict(String text) throws ProviderException {
+    JsonNode root = parse(text, "verdict");
+    return new Verdict(
+        requiredBoolean(root, "meaningful"),
+        requiredBoolean(root, "correct"),
+        root.hasNonNull("detail") ? root.get("detail").asText() : "");
+  }
+
+  /** A parsed self-evaluation verdict. */
+  public record Verdict(boolean meaningful, boolean correct, String detail) {}
+
+  private JsonNode parse(String text, String schema) throws ProviderException {
+    try {
+      JsonNode root = json.readTree(text);
+      if (root == null || !root.isObject()) {
+        throw malformed(schema + ": expected a JSON object");
+      }
+      return root;
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw malformed(schema + ": output is not valid JSON (" + e.getOriginalMessage() + ")");
+    }
+  }
+
+  private static String requiredText(JsonNode node, String field, String schema)
+      throws ProviderException {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw malformed(schema + ": missing text field \"" + field + "\"");
+    }
+    return value.asText().strip();
+  }
+
+  private static boolean requiredBoolean(JsonNode node, String field) throws ProviderException {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isBoolean()) {
+      throw malformed("verdict: missing boolean field \"" + field + "\"");
+    }
+    return value.asBoolean();
+  }
+
+  private static ProviderException malformed(String message) {
+    return new ProviderException(FailureType.MALFORMED_OUTPUT, message);
+  }
+
+  private ObjectNode buildQuestionsSchema() {
+    ObjectNode item = object();
+    ObjectNode properties = item.putObject("properties");
+    properties.putObject("question").put("type", "string");
+    ObjectNode type = properties.putObject("type");
+    type.put("type", "string");
+    ArrayNode kinds = type.putArray("enum");
+    QUESTION_TYPES.forEach(kinds::add);
+    item.putArray("required").add("question").add("type");
+    item.put("additionalProperties", false);
+
+    ObjectNode root = object();
+    ObjectNode list = root.putObject("properties").putObject("questions");
+    list.put("type", "array");
+    list.set("items", item);
+    root.putArray("required").add("questions");
+    root.put("additionalProperties", false);
+    return root;
+  }
+
+  private ObjectNode buildVerdictSchema() {
+    ObjectNode root = object();
+    ObjectNode properties = root.putObject("properties");
+    properties.putObject("meaningful").put("type", "boolean");
+    properties.putObject("correct").put("type", "boolean");
+    properties.putObject("detail").put("type", "string");
+    root.putArray("required").add("meaningful").add("correct").add("detail");
+    root.put("additionalProperties", false);
+    return root;
+  }
+
+  private ObjectNode object() {
+    ObjectNode node = json.createObjectNode();
+    node.put("type", "object");
+    return node;
+  }
+}

@@ -1,0 +1,189 @@
+package dev.loupe.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.contract.Check;
+import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.ExportRequest;
+import dev.loupe.contract.ExportResult;
+import dev.loupe.contract.ModelCall;
+import dev.loupe.contract.QaPair;
+import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.Usage;
+import dev.loupe.record.ItemRecord;
+import dev.loupe.record.ItemStore;
+import dev.loupe.record.RecordMapper;
+import dev.loupe.storage.LocalBlobStore;
+import dev.loupe.storage.Locations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExporterTest {
+  @TempDir Path out;
+
+  private final ObjectMapper mapper = RecordMapper.create();
+  private final LocalBlobStore blobs = new LocalBlobStore();
+  private final ItemStore items = new ItemStore(blobs, mapper);
+
+  @Test
+  void writesEveryFileWithCountsTokensAndTrainingFormats() throws IOException {
+    String output = Locations.asDirectory(Locations.file(out)).toString();
+    items.write(output, accepted("a".repeat(64), 2));
+    items.write(output, rejected("b".repeat(64)));
+    items.write(output, failed("c".repeat(64)));
+    Exporter exporter =
+        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+    List<Long> heartbeats = new ArrayList<>();
+
+    ExportResult result = exporter.export(request(output), heartbeats::add);
+
+    assertThat(result.files())
+        .containsExactly(
+            "run.json",
+            "samples.jsonl",
+            "rejected.jsonl",
+            "failed.jsonl",
+            "llava.json",
+            "sharegpt.jsonl",
+            "stats.json");
+    assertThat(result.counts().accepted()).isEqualTo(1);
+    assertThat(result.counts().rejected()).isEqualTo(1);
+    assertThat(result.counts().failed()).isEqualTo(1);
+
+    JsonNode stats = mapper.readTree(out.resolve("stats.json").toFile());
+    assertThat(stats.get("images_total").asLong()).isEqualTo(3);
+    assertThat(stats.get("qa_accepted").asLong()).isEqualTo(1);
+    // Two calls of 100/20 tokens on the accepted image, one on the rejected one.
+    assertThat(stats.at("/tokens/input").asLong()).isEqualTo(300);
+    assertThat(stats.at("/tokens/output").asLong()).isEqualTo(60);
+    assertThat(stats.at("/rejected_by_reason/self_evaluation").asLong()).isEqualTo(1);
+    assertThat(stats.at("/rejected_by_reason/qa:self_evaluation").asLong()).isEqualTo(1);
+    assertThat(stats.at("/by_stage/describe/calls").asLong()).isEqualTo(2);
+    assertThat(stats.at("/by_stage/describe/p50_ms").asLong()).isBetween(40L, 45L);
+
+    JsonNode llava = mapper.readTree(out.resolve("llava.json").toFile());
+    assertThat(llava).hasSize(2);
+    JsonNode qa = llava.get(1);
+    assertThat(qa.get("id").asText()).isEqualTo("a".repeat(64) + "-qa");
+    assertThat(qa.get("image").asText()).isEqualTo("/images/a.png");
+    assertThat(qa.at("/conversations/0/from").asText()).isEqualTo("human");
+    assertThat(qa.at("/conversations/0/value").asText()).isEqualTo("<image>\nQuestion 0?");
+    assertThat(qa.at("/conversations/1/value").asText()).isEqualTo("Answer 0.");
+    assertThat(qa.get("conversations")).hasSize(2);
+
+    List<String> sharegpt = Files.readAllLines(out.resolve("sharegpt.jsonl"));
+    assertThat(sharegpt).hasSize(2);
+    JsonNode first = mapper.readTree(sharegpt.get(0));
+    assertThat(first.at("/messages/0/role").asText()).isEqualTo("user");
+    assertThat(first.at("/messages/0/content").asText()).startsWith("<image>");
+    assertThat(first.at("/images/0").asText()).isEqualTo("/images/a.png");
+
+    List<String> rejected = Files.readAllLines(out.resolve("rejected.jsonl"));
+    assertThat(rejected).hasSize(2);
+    assertThat(rejected).anySatisfy(line -> assertThat(line).contains("\"kind\":\"qa\""));
+    assertThat(rejected)
+        .anySatisfy(line -> assertThat(line).contains("\"kind\":\"image\"", "self_evaluation"));
+    List<String> failedLines = Files.readAllLines(out.resolve("failed.jsonl"));
+    assertThat(failedLines)
+        .singleElement()
+        .satisfies(line -> assertThat(line).contains("transport", "\"attempts\":8"));
+    assertThat(Files.readAllLines(out.resolve("samples.jsonl"))).hasSize(1);
+
+    JsonNode run = mapper.readTree(out.resolve("run.json").toFile());
+    assertThat(run.at("/recipe/name").asText()).isEqualTo("allava");
+    assertThat(run.at("/stages/describe/model").asText()).isEqualTo("m");
+    assertThat(run.get("status").asText()).isEqualTo("completed");
+  }
+
+  private ExportRequest request(String output) {
+    RunPlan plan =
+        new RunPlan(
+            "allava",
+            "f".repeat(64),
+            512,
+            1000,
+            Map.of(
+                "describe",
+                new RunPlan.StagePlan(List.of("openai"), "m", List.of("t"), 1, 100, List.of())),
+            Map.of("t", "e".repeat(64)));
+    return new ExportRequest(
+        output, "ds", DatasetRequest.of("file:///images/", output), plan, 0, 5000, "completed");
+  }
+
+  private static ModelCall call(String stage, long latency) {
+    return new ModelCall(stage, "openai", "m", "t", new Usage(100, 20, 0.01), latency);
+  }
+
+  private static ItemRecord accepted(String id, int questions) {
+    List<QaPair> qa = new ArrayList<>();
+    for (int i = 0; i < questions; i++) {
+      boolean pass = i == 0;
+      qa.add(
+          new QaPair(
+              "Question " + i + "?",
+              "reasoning",
+              "Answer " + i + ".",
+              null,
+              Map.of("self_evaluation", new Check(pass, pass ? "ok" : "wrong")),
+              pass));
+    }
+    return new ItemRecord(
+        id,
+        "accepted",
+        null,
+        null,
+        null,
+        new ItemRecord.Image("file:///images/a.png", 800, 600, "png", 10L),
+        null,
+        new ItemRecord.Caption("A caption.", "m"),
+        qa,
+        new ItemRecord.UsageRecord(200, 40, 0.02),
+        new ItemRecord.Provenance(
+            "ds",
+            "run",
+            "allava",
+            null,
+            null,
+            null,
+            List.of(call("describe", 42), call("ask", 7))));
+  }
+
+  private static ItemRecord rejected(String id) {
+    return new ItemRecord(
+        id,
+        "rejected",
+        "self_evaluation",
+        "meaningful=true, correct=false",
+        null,
+        new ItemRecord.Image("file:///images/b.png", 800, 600, "png", 10L),
+        null,
+        null,
+        null,
+        new ItemRecord.UsageRecord(100, 20, 0.01),
+        new ItemRecord.Provenance(
+            "ds", "run", "allava", null, null, null, List.of(call("describe", 40))));
+  }
+
+  private static ItemRecord failed(String id) {
+    return new ItemRecord(
+        id,
+        "failed",
+        "transport",
+        "describe: connection refused",
+        8,
+        new ItemRecord.Image("file:///images/c.png", null, null, null, 10L),
+        null,
+        null,
+        null,
+        new ItemRecord.UsageRecord(0, 0, 0),
+        new ItemRecord.Provenance("ds", "run", "allava", null, null, null, List.of()));
+  }
+}

@@ -1,0 +1,148 @@
+package dev.loupe.cli;
+
+import com.google.inject.Injector;
+import dev.loupe.config.ConfigLoader;
+import dev.loupe.config.LoupeConfig;
+import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.DatasetResult;
+import dev.loupe.embedded.DevServer;
+import dev.loupe.embedded.InProcessTemporal;
+import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.embedded.TemporalConnection;
+import dev.loupe.storage.Locations;
+import dev.loupe.worker.Pool;
+import dev.loupe.worker.PoolRegistrar;
+import io.temporal.client.WorkflowFailedException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The main job: every pool in this process against a Temporal server: the one at {@code
+ * TEMPORAL_ADDRESS}, else a {@code temporal server start-dev} child (SQLite in the output folder,
+ * UI on loopback), else the in-process test server.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = "Run a dataset in this process, with every worker pool in it.")
+final class RunCommand implements Callable<Integer> {
+  @Parameters(
+      index = "0",
+      paramLabel = "SOURCE",
+      description = "directory, s3:// prefix or .jsonl manifest")
+  String source;
+
+  @Option(names = "--out", required = true, description = "output directory or s3:// prefix")
+  String out;
+
+  @Option(names = "--recipe", description = "recipe name (default: allava)")
+  String recipe;
+
+  @Option(names = "--limit", description = "at most this many images")
+  Integer limit;
+
+  @Option(names = "--window", description = "images in flight at once (default: 100)")
+  Integer window;
+
+  @Option(names = "--budget-usd", description = "stop starting images once this much is spent")
+  Double budgetUsd;
+
+  @Option(names = "--id", description = "the dataset's workflow ID (default: from the source name)")
+  String id;
+
+  @Mixin CommonOptions common;
+
+  @Override
+  public Integer call() throws Exception {
+    LoupeConfig config = common.load();
+    ConfigLoader.requireEndpoints(config);
+    URI sourceUri = existingSource(source);
+    URI outUri = Locations.asDirectory(Locations.of(out));
+    Path stateDir = stateDirectory(outUri);
+    DatasetRequest request =
+        new DatasetRequest(
+            sourceUri.toString(), outUri.toString(), recipe, limit, window, budgetUsd, null);
+    String workflowId = id != null ? id : WorkflowIds.forSource(sourceUri);
+
+    Optional<DevServer> devServer = Optional.empty();
+    try {
+      TemporalConnection temporal;
+      if (System.getenv("TEMPORAL_ADDRESS") != null) {
+        temporal =
+            new RemoteTemporal(
+                config.temporal().address(),
+                config.temporal().namespace(),
+                config.temporal().uiUrl());
+      } else if (DevServer.findCli().isPresent()) {
+        devServer =
+            Optional.of(
+                DevServer.start(
+                    DevServer.findCli().get(),
+                    stateDir.resolve("temporal.db"),
+                    stateDir.resolve("temporal.log")));
+        temporal =
+            new RemoteTemporal(devServer.get().address(), "default", devServer.get().uiUrl());
+      } else {
+        System.err.println(
+            "loupe: warning: the `temporal` CLI is not on PATH, so this run uses Temporal's"
+                + " in-process test server: nothing is durable and there is no UI. Install it with"
+                + " `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`.");
+        temporal = new InProcessTemporal();
+      }
+      try (TemporalConnection connection = temporal) {
+        Injector injector = common.injector(config, connection);
+        injector
+            .getInstance(PoolRegistrar.class)
+            .register(connection.workerFactory(), EnumSet.allOf(Pool.class));
+        connection.workerFactory().start();
+        DatasetRunner runner = new DatasetRunner(connection.client());
+        runner.start(workflowId, request);
+        System.err.println("loupe: dataset " + workflowId + " → " + outUri);
+        if (connection.uiUrl() != null) {
+          System.err.println("loupe: Temporal UI: " + connection.workflowLink(workflowId));
+        }
+        DatasetResult result;
+        try {
+          result = runner.follow(workflowId, System.err, System.console() != null);
+        } catch (ExecutionException failed) {
+          System.err.println("loupe: the run failed: " + Summary.rootMessage(failed.getCause()));
+          return 1;
+        } catch (WorkflowFailedException failed) {
+          System.err.println("loupe: the run failed: " + Summary.rootMessage(failed));
+          return 1;
+        }
+        Summary.print(System.out, result);
+        return 0;
+      }
+    } finally {
+      devServer.ifPresent(DevServer::close);
+    }
+  }
+
+  static URI existingSource(String source) {
+    URI uri = Locations.of(source);
+    if ("file".equals(uri.getScheme()) && !Files.exists(Path.of(uri))) {
+      throw new UserError("source " + source + " does not exist");
+    }
+    return "file".equals(uri.getScheme()) && Files.isDirectory(Path.of(uri))
+        ? Locations.asDirectory(uri)
+        : uri;
+  }
+
+  /** Where the dev server's SQLite file lives: the output folder, or ./.loupe for S3 outputs. */
+  private static Path stateDirectory(URI outUri) throws java.io.IOException {
+    Path dir =
+        "file".equals(outUri.getScheme()) ? Path.of(outUri).resolve(".loupe") : Path.of(".loupe");
+    Files.createDirectories(dir);
+    return dir;
+  }
+}

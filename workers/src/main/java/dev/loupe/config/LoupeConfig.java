@@ -1,0 +1,107 @@
+package dev.loupe.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A worker's configuration: the YAML file of {@code --config}, or what the environment implies when
+ * there is none. Validated on construction; unknown keys in the file are errors.
+ *
+ * @param temporal where the Temporal server is
+ * @param defaultEndpoint endpoint used by recipe stages that name none
+ * @param endpoints endpoint name ({@code [a-z0-9-]}) to its settings
+ * @param s3 S3 settings for {@code s3://} sources and outputs
+ * @param cpuConcurrency concurrent CPU-pool activities per worker
+ * @param retry retry policy of model calls
+ */
+public record LoupeConfig(
+    TemporalSettings temporal,
+    String defaultEndpoint,
+    LinkedHashMap<String, EndpointSettings> endpoints,
+    S3Config s3,
+    Integer cpuConcurrency,
+    RetryConfig retry) {
+
+  public LoupeConfig {
+    temporal = temporal == null ? TemporalSettings.DEFAULT : temporal;
+    endpoints = endpoints == null ? new LinkedHashMap<>() : endpoints;
+    for (String name : endpoints.keySet()) {
+      if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+        throw new IllegalArgumentException(
+            "endpoint names must be lower-case letters, digits and '-': '" + name + "'");
+      }
+    }
+    if (defaultEndpoint == null && !endpoints.isEmpty()) {
+      defaultEndpoint = endpoints.keySet().iterator().next();
+    }
+    if (defaultEndpoint != null && !endpoints.containsKey(defaultEndpoint)) {
+      throw new IllegalArgumentException(
+          "defaultEndpoint '" + defaultEndpoint + "' is not among endpoints " + endpoints.keySet());
+    }
+    s3 = s3 == null ? S3Config.DEFAULT : s3;
+    retry = retry == null ? RetryConfig.DEFAULT : retry;
+    cpuConcurrency =
+        cpuConcurrency == null
+            ? Math.max(2, Runtime.getRuntime().availableProcessors())
+            : cpuConcurrency;
+  }
+
+  public Map<String, EndpointSettings> endpointsView() {
+    return Map.copyOf(endpoints);
+  }
+
+  /**
+   * @param address host:port of the frontend
+   * @param namespace Temporal namespace
+   * @param uiUrl the Temporal UI's URL, for links the CLI prints
+   */
+  public record TemporalSettings(String address, String namespace, String uiUrl) {
+    static final TemporalSettings DEFAULT =
+        new TemporalSettings("127.0.0.1:7233", "default", "http://127.0.0.1:8233");
+
+    public TemporalSettings {
+      address = Objects.requireNonNullElse(address, DEFAULT_ADDRESS);
+      namespace = Objects.requireNonNullElse(namespace, "default");
+    }
+
+    private static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
+
+    public TemporalSettings withAddress(String newAddress, String newUiUrl) {
+      return new TemporalSettings(newAddress, namespace, newUiUrl);
+    }
+  }
+
+  /**
+   * @param apiMaximumAttempts attempts per model call before the image fails (default 8)
+   * @param apiInitialIntervalSeconds first back-off (default 2)
+   * @param apiMaximumIntervalSeconds back-off cap (default 60)
+   */
+  public record RetryConfig(
+      Integer apiMaximumAttempts,
+      Integer apiInitialIntervalSeconds,
+      Integer apiMaximumIntervalSeconds) {
+    static final RetryConfig DEFAULT = new RetryConfig(null, null, null);
+
+    public dev.loupe.workflow.ApiRetry toApiRetry() {
+      dev.loupe.workflow.ApiRetry defaults = dev.loupe.workflow.ApiRetry.DEFAULT;
+      return new dev.loupe.workflow.ApiRetry(
+          apiMaximumAttempts == null ? defaults.maximumAttempts() : apiMaximumAttempts,
+          apiInitialIntervalSeconds == null
+              ? defaults.initialInterval()
+              : java.time.Duration.ofSeconds(apiInitialIntervalSeconds),
+          apiMaximumIntervalSeconds == null
+              ? defaults.maximumInterval()
+              : java.time.Duration.ofSeconds(apiMaximumIntervalSeconds));
+    }
+  }
+
+  /**
+   * @param endpoint endpoint override (MinIO and other S3-compatible servers), or null for AWS
+   * @param region region
+   * @param pathStyle path-style addressing (MinIO needs it)
+   */
+  public record S3Config(String endpoint, String region, Boolean pathStyle) {
+    static final S3Config DEFAULT = new S3Config(null, null, null);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.loupe.embedded;
+
+import io.temporal.client.WorkflowClient;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.WorkerFactory;
+
+/**
+ * Temporal's in-process Java test server, for embedded runs on machines without the {@code
+ * temporal} CLI. Nothing is durable and there is no UI: a crash loses the run.
+ */
+public final class InProcessTemporal implements TemporalConnection {
+  private final TestWorkflowEnvironment environment;
+
+  public InProcessTemporal() {
+    this.environment =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+  }
+
+  @Override
+  public WorkflowClient client() {
+    return environment.getWorkflowClient();
+  }
+
+  @Override
+  public WorkerFactory workerFactory() {
+    return environment.getWorkerFactory();
+  }
+
+  @Override
+  public String uiUrl() {
+    return null;
+  }
+
+  @Override
+  public void close() {
+    environment.close();
+  }
+}

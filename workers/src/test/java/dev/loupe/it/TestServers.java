@@ -1,0 +1,44 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The real servers integration tests run against, started by {@code scripts/test}: a Temporal dev
+ * server and an S3-compatible server on loopback. A missing server is a failure, never a skip.
+ */
+final class TestServers {
+  private TestServers() {}
+
+  static String temporalAddress() {
+    return require("TEMPORAL_ADDRESS");
+  }
+
+  static String s3Endpoint() {
+    return require("LOUPE_TEST_S3_ENDPOINT");
+  }
+
+  /** The {@code temporal} CLI, which {@code loupe run} starts as its dev server. */
+  static Path temporalCli() {
+    String path = System.getenv("PATH");
+    for (String dir : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, "temporal");
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return fail("the temporal CLI is not on PATH: run the tests with scripts/test");
+  }
+
+  private static String require(String name) {
+    String value = System.getenv(name);
+    if (value == null || value.isBlank()) {
+      return fail(
+          name
+              + " is not set: run the integration tests with scripts/test, which starts the servers");
+    }
+    return value;
+  }
+}
