@@ -56,7 +56,8 @@ public final class Planner {
               List.copyOf(stage.templates()),
               stage.questions() == null ? 1 : stage.questions(),
               stage.maxOutputTokens() == null ? DEFAULT_MAX_OUTPUT_TOKENS : stage.maxOutputTokens(),
-              stage.checksOrEmpty()));
+              stage.checksOrEmpty(),
+              stage.pool() == null ? RunPlan.StagePlan.API_POOL : stage.pool()));
     }
     return new RunPlan(
         recipe.name(),

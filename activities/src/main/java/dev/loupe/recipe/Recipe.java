@@ -46,6 +46,18 @@ public record Recipe(
         throw new IllegalArgumentException(
             "recipe " + name + ": stage '" + entry.getKey() + "' needs at least one template");
       }
+      if (stage.pool() != null
+          && !stage.pool().equals("api")
+          && !(stage.pool().equals("captioner") && entry.getKey().equals("describe"))) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + name
+                + ": stage '"
+                + entry.getKey()
+                + "' has pool '"
+                + stage.pool()
+                + "' (pools: api; captioner for describe)");
+      }
       for (String check : stage.checksOrEmpty()) {
         if (!KNOWN_CHECKS.contains(check)) {
           throw new IllegalArgumentException(
@@ -91,6 +103,7 @@ public record Recipe(
    * @param questions questions per image (ask stage)
    * @param maxOutputTokens cap on output tokens
    * @param checks checks to run (evaluate stage)
+   * @param pool {@code api} (default) or {@code captioner} (describe only: the GPU pool)
    */
   public record Stage(
       List<String> endpoints,
@@ -98,7 +111,8 @@ public record Recipe(
       List<String> templates,
       Integer questions,
       Integer maxOutputTokens,
-      List<String> checks) {
+      List<String> checks,
+      String pool) {
 
     public List<String> checksOrEmpty() {
       return checks == null ? List.of() : checks;

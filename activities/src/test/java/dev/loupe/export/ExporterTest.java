@@ -112,7 +112,8 @@ class ExporterTest {
             1000,
             Map.of(
                 "describe",
-                new RunPlan.StagePlan(List.of("openai"), "m", List.of("t"), 1, 100, List.of())),
+                new RunPlan.StagePlan(
+                    List.of("openai"), "m", List.of("t"), 1, 100, List.of(), null)),
             Map.of("t", "e".repeat(64)));
     return new ExportRequest(
         output, "ds", DatasetRequest.of("file:///images/", output), plan, 0, 5000, "completed");

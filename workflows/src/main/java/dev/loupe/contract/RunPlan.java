@@ -51,6 +51,8 @@ public record RunPlan(
    * @param questions questions to ask (ask stage only)
    * @param maxOutputTokens cap on the model's output
    * @param checks checks to run (evaluate stage only)
+   * @param pool {@code api} (an endpoint's queue) or {@code captioner} (the GPU pool); {@code api}
+   *     when null
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record StagePlan(
@@ -59,10 +61,18 @@ public record RunPlan(
       List<String> templates,
       int questions,
       int maxOutputTokens,
-      List<String> checks) {
+      List<String> checks,
+      String pool) {
+
+    public static final String API_POOL = "api";
+    public static final String CAPTIONER_POOL = "captioner";
 
     public String endpoint() {
       return endpoints.get(0);
+    }
+
+    public boolean onCaptioner() {
+      return CAPTIONER_POOL.equals(pool);
     }
   }
 }

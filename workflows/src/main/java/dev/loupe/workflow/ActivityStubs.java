@@ -1,6 +1,7 @@
 package dev.loupe.workflow;
 
 import dev.loupe.contract.ApiActivities;
+import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.activity.ActivityOptions;
@@ -36,6 +37,23 @@ final class ActivityStubs {
           .setHeartbeatTimeout(Duration.ofMinutes(2))
           .build();
 
+  /**
+   * The GPU captioner. A host that dies stops heartbeating, so its items are retried on another
+   * host within the heartbeat timeout rather than the whole start-to-close.
+   */
+  static final ActivityOptions CAPTIONER =
+      ActivityOptions.newBuilder()
+          .setTaskQueue(TaskQueues.CAPTIONER)
+          .setStartToCloseTimeout(Duration.ofMinutes(10))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(2))
+                  .setMaximumInterval(Duration.ofMinutes(1))
+                  .setMaximumAttempts(8)
+                  .build())
+          .build();
+
   private final ActivityOptions api;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
 
@@ -63,6 +81,10 @@ final class ActivityStubs {
 
   static CpuActivities cpu() {
     return Workflow.newActivityStub(CpuActivities.class, CPU);
+  }
+
+  static CaptionerActivities captioner() {
+    return Workflow.newActivityStub(CaptionerActivities.class, CAPTIONER);
   }
 
   static CpuActivities export() {

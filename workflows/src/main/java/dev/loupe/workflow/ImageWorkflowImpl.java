@@ -77,12 +77,12 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
     try {
       if (plan.has(RunPlan.DESCRIBE)) {
         StagePlan describe = plan.stage(RunPlan.DESCRIBE);
+        DescribeRequest request =
+            new DescribeRequest(image, describe.endpoint(), describe, task.item().altText(), lang);
         caption =
-            stubs
-                .api(describe.endpoint())
-                .describe(
-                    new DescribeRequest(
-                        image, describe.endpoint(), describe, task.item().altText(), lang));
+            describe.onCaptioner()
+                ? ActivityStubs.captioner().describe(request)
+                : stubs.api(describe.endpoint()).describe(request);
         calls.add(caption.call());
       }
       List<QaPair> qa = List.of();
@@ -248,7 +248,12 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
   private static String stageOf(TemporalFailure failure) {
     if (failure instanceof io.temporal.failure.ActivityFailure activity) {
       String type = activity.getActivityType();
-      return type.startsWith("Api") ? type.substring(3).toLowerCase(java.util.Locale.ROOT) : type;
+      for (String prefix : new String[] {"Api", "Captioner", "Cpu"}) {
+        if (type.startsWith(prefix)) {
+          return type.substring(prefix.length()).toLowerCase(java.util.Locale.ROOT);
+        }
+      }
+      return type;
     }
     return "image";
   }
