@@ -24,6 +24,6 @@ final class FakePlans {
 
   private static RunPlan.StagePlan stage(int questions, List<String> checks) {
     return new RunPlan.StagePlan(
-        List.of("fake"), "fake-model", List.of("t1"), questions, 256, checks);
+        List.of("fake"), "fake-model", List.of("t1"), questions, 256, checks, null);
   }
 }
