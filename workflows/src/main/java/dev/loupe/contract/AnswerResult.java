@@ -7,4 +7,4 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param call the paid call that made it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AnswerResult(String text, ModelCall call) {}
+public record AnswerResult(String text, ModelCall call) implements ModelCallResult {}

@@ -8,4 +8,5 @@ import java.util.List;
  * @param call the paid call that made them
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record QuestionsResult(List<Question> questions, ModelCall call) {}
+public record QuestionsResult(List<Question> questions, ModelCall call)
+    implements ModelCallResult {}

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param call the paid call that made it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record VerdictResult(boolean meaningful, boolean correct, String detail, ModelCall call) {
+public record VerdictResult(boolean meaningful, boolean correct, String detail, ModelCall call)
+    implements ModelCallResult {
 
   public boolean pass() {
     return meaningful && correct;
