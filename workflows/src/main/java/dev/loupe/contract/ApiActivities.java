@@ -26,4 +26,24 @@ public interface ApiActivities {
   /** Self-evaluation: is the question meaningful and the answer correct, as structured output. */
   @ActivityMethod
   VerdictResult evaluate(EvaluateRequest request);
+
+  /** ALLaVA single-call mode: caption, one question and its answer from one structured call. */
+  @ActivityMethod
+  CombinedResult describeAskAnswer(DescribeRequest request);
+
+  /** CapFusion: merges the model's caption with the source's alt text (text only). */
+  @ActivityMethod
+  CaptionResult fuse(FuseRequest request);
+
+  /** Self-reasoning: a rationale for an answer. */
+  @ActivityMethod
+  AnswerResult reason(ReasonRequest request);
+
+  /** Whether answers to the same question agree (consistency and answerable-without-image). */
+  @ActivityMethod
+  AgreementResult compare(CompareRequest request);
+
+  /** Whether a question and answer are free of grammar errors (dropped, never repaired). */
+  @ActivityMethod
+  GrammarResult checkGrammar(GrammarRequest request);
 }

@@ -29,6 +29,10 @@ public interface CpuActivities {
   @ActivityMethod
   ProbeResult probe(ProbeRequest request);
 
+  /** Reads the text in an image with Tesseract (English and Simplified Chinese). */
+  @ActivityMethod
+  OcrResult ocr(OcrRequest request);
+
   /** Writes the image's record under the output, keyed by its hash; rewriting is harmless. */
   @ActivityMethod
   ImageResult persist(PersistRequest request);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param question the question
  * @param answer the answer to judge
  * @param lang prompt language
+ * @param ocr the image's OCR text, or null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record EvaluateRequest(
@@ -19,4 +20,5 @@ public record EvaluateRequest(
     String caption,
     Question question,
     String answer,
-    String lang) {}
+    String lang,
+    String ocr) {}

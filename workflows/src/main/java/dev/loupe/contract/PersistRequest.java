@@ -18,6 +18,8 @@ import java.util.List;
  * @param reason check or failure type for rejected and failed images
  * @param detail readable detail of the reason
  * @param attempts attempts of the failing activity, for failed images
+ * @param ocr the OCR text, when the recipe ran OCR
+ * @param captionChecks verdicts of the caption checks ({@code caption_length}, …)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PersistRequest(
@@ -32,4 +34,26 @@ public record PersistRequest(
     ImageStatus status,
     String reason,
     String detail,
-    int attempts) {}
+    int attempts,
+    String ocr,
+    java.util.Map<String, Check> captionChecks) {
+
+  /** A record without OCR text or caption checks. */
+  public PersistRequest(
+      String output,
+      String datasetId,
+      String runToken,
+      SourceItem item,
+      ImageInfo image,
+      CaptionResult caption,
+      List<QaPair> qa,
+      List<ModelCall> calls,
+      ImageStatus status,
+      String reason,
+      String detail,
+      int attempts) {
+    this(
+        output, datasetId, runToken, item, image, caption, qa, calls, status, reason, detail,
+        attempts, null, null);
+  }
+}

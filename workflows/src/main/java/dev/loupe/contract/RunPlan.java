@@ -23,12 +23,47 @@ public record RunPlan(
     int minShortSide,
     long maxPixels,
     Map<String, StagePlan> stages,
-    Map<String, String> templateHashes) {
+    Map<String, String> templateHashes,
+    String lang,
+    int nearDuplicateDistance,
+    CheckSettings checkSettings) {
 
+  public static final String OCR = "ocr";
   public static final String DESCRIBE = "describe";
+
+  /** ALLaVA's single-call mode: caption, question and answer in one call. */
+  public static final String CAPTION_QA = "caption_qa";
+
+  /** CapFusion: merge the model caption with the source's alt text. */
+  public static final String FUSE = "fuse";
+
   public static final String ASK = "ask";
   public static final String ANSWER = "answer";
+  public static final String REASON = "reason";
   public static final String EVALUATE = "evaluate";
+
+  /** A plan in English with default check settings and no near-duplicate detection. */
+  public RunPlan(
+      String recipe,
+      String recipeHash,
+      int minShortSide,
+      long maxPixels,
+      Map<String, StagePlan> stages,
+      Map<String, String> templateHashes) {
+    this(recipe, recipeHash, minShortSide, maxPixels, stages, templateHashes, "en", 0, null);
+  }
+
+  /** The prompt language for an item: its own when it has one, else the recipe's. */
+  public String langFor(SourceItem item) {
+    if (item.lang() != null && !item.lang().isBlank()) {
+      return item.lang();
+    }
+    return lang == null ? "en" : lang;
+  }
+
+  public CheckSettings checkSettingsOrDefault() {
+    return checkSettings == null ? CheckSettings.DEFAULT : checkSettings;
+  }
 
   public StagePlan stage(String name) {
     StagePlan stage = stages.get(name);
@@ -40,6 +75,22 @@ public record RunPlan(
 
   public boolean has(String name) {
     return stages.containsKey(name);
+  }
+
+  /**
+   * Thresholds of the checks.
+   *
+   * @param captionMinChars captions shorter than this fail {@code caption_length}
+   * @param captionMaxChars captions longer than this fail {@code caption_length}
+   * @param maxRepetition share of repeated word 4-grams above which {@code caption_repetition}
+   *     fails (a degenerate, looping caption)
+   * @param consistencyPrompts extra answers under other prompt wordings for {@code
+   *     multi_prompt_consistency}
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record CheckSettings(
+      int captionMinChars, int captionMaxChars, double maxRepetition, int consistencyPrompts) {
+    public static final CheckSettings DEFAULT = new CheckSettings(200, 6000, 0.3, 1);
   }
 
   /**

@@ -1,48 +1,78 @@
 package dev.loupe.workflow;
 
+import dev.loupe.contract.AgreementResult;
+import dev.loupe.contract.AnswerContext;
 import dev.loupe.contract.AnswerRequest;
 import dev.loupe.contract.AnswerResult;
 import dev.loupe.contract.ApiActivities;
 import dev.loupe.contract.AskRequest;
 import dev.loupe.contract.CaptionResult;
+import dev.loupe.contract.CombinedResult;
+import dev.loupe.contract.CompareRequest;
 import dev.loupe.contract.DescribeRequest;
 import dev.loupe.contract.EvaluateRequest;
 import dev.loupe.contract.FailureType;
+import dev.loupe.contract.FuseRequest;
+import dev.loupe.contract.GrammarRequest;
+import dev.loupe.contract.GrammarResult;
 import dev.loupe.contract.ModelCall;
 import dev.loupe.contract.Question;
 import dev.loupe.contract.QuestionsResult;
+import dev.loupe.contract.ReasonRequest;
 import dev.loupe.contract.Usage;
 import dev.loupe.contract.VerdictResult;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fake API pool: each call costs 10 input and 5 output tokens; tests set verdicts and failures.
+ * A fake API pool: each call costs 10 input and 5 output tokens; tests set verdicts, agreements and
+ * failures, and read back the requests it saw.
  */
 final class FakeApiActivities implements ApiActivities {
   final AtomicInteger calls = new AtomicInteger();
+  final List<AnswerRequest> answers = new CopyOnWriteArrayList<>();
+  final List<CompareRequest> comparisons = new CopyOnWriteArrayList<>();
+  final List<DescribeRequest> describes = new CopyOnWriteArrayList<>();
+  final List<FuseRequest> fuses = new CopyOnWriteArrayList<>();
+  final Map<String, Boolean> agreeByCheck = new ConcurrentHashMap<>();
   volatile boolean verdictCorrect = true;
+  volatile boolean grammatical = true;
+  volatile String caption = "A caption of a chart with three bars, labelled in blue and red.";
   volatile FailureType describeFailure;
   volatile FailureType answerFailure;
 
-  private ModelCall call(String stage) {
+  private final String endpoint;
+
+  FakeApiActivities(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  private ModelCall call(String stage, String template) {
     calls.incrementAndGet();
-    return new ModelCall(stage, "fake", "fake-model", stage + "/t1", new Usage(10, 5, 0.001), 3);
+    return new ModelCall(stage, endpoint, "fake-model", template, new Usage(10, 5, 0.001), 3);
+  }
+
+  private static ApplicationFailure failure(FailureType type, String stage) {
+    return ApplicationFailure.newBuilder()
+        .setType(type.name())
+        .setMessage(stage + " failed: " + type)
+        .setNonRetryable(!type.retryable())
+        .build();
   }
 
   @Override
   public CaptionResult describe(DescribeRequest request) {
+    describes.add(request);
     if (describeFailure != null) {
       calls.incrementAndGet();
-      throw ApplicationFailure.newBuilder()
-          .setType(describeFailure.name())
-          .setMessage("describe failed: " + describeFailure)
-          .setNonRetryable(!describeFailure.retryable())
-          .build();
+      throw failure(describeFailure, "describe");
     }
-    return new CaptionResult("A caption of " + request.image().uri(), call("describe"));
+    return new CaptionResult(caption, call("describe", "describe/t1"));
   }
 
   @Override
@@ -51,24 +81,62 @@ final class FakeApiActivities implements ApiActivities {
     for (int i = 0; i < request.stage().questions(); i++) {
       questions.add(new Question("Question " + i + "?", "reasoning"));
     }
-    return new QuestionsResult(questions, call("ask"));
+    return new QuestionsResult(questions, call("ask", "ask/t1"));
   }
 
   @Override
   public AnswerResult answer(AnswerRequest request) {
+    answers.add(request);
     if (answerFailure != null) {
       calls.incrementAndGet();
-      throw ApplicationFailure.newBuilder()
-          .setType(answerFailure.name())
-          .setMessage("answer failed: " + answerFailure)
-          .setNonRetryable(!answerFailure.retryable())
-          .build();
+      throw failure(answerFailure, "answer");
     }
-    return new AnswerResult("An answer to " + request.question().text(), call("answer"));
+    String template =
+        request.template() != null ? request.template() : request.stage().templates().get(0);
+    AnswerContext context = request.contextOrFull();
+    return new AnswerResult(
+        "An answer to " + request.question().text() + " (" + context + ")",
+        call("answer", template));
   }
 
   @Override
   public VerdictResult evaluate(EvaluateRequest request) {
-    return new VerdictResult(true, verdictCorrect, "judged by the fake", call("evaluate"));
+    return new VerdictResult(true, verdictCorrect, "judged by the fake", call("evaluate", "e/t1"));
+  }
+
+  @Override
+  public CombinedResult describeAskAnswer(DescribeRequest request) {
+    describes.add(request);
+    return new CombinedResult(
+        caption,
+        new Question("What does the chart compare?", "reasoning"),
+        "It compares three quarters.",
+        call("caption_qa", "single/t1"));
+  }
+
+  @Override
+  public CaptionResult fuse(FuseRequest request) {
+    fuses.add(request);
+    return new CaptionResult(
+        request.caption() + " It is titled '" + request.altText() + "'.", call("fuse", "fuse/t1"));
+  }
+
+  @Override
+  public AnswerResult reason(ReasonRequest request) {
+    return new AnswerResult("Because the image shows it.", call("reason", "reason/t1"));
+  }
+
+  @Override
+  public AgreementResult compare(CompareRequest request) {
+    comparisons.add(request);
+    boolean agree = agreeByCheck.getOrDefault(request.check(), true);
+    return new AgreementResult(
+        agree, agree ? "same substance" : "they differ", call("compare", "c/t1"));
+  }
+
+  @Override
+  public GrammarResult checkGrammar(GrammarRequest request) {
+    return new GrammarResult(
+        grammatical, grammatical ? "no errors" : "subject-verb agreement", call("grammar", "g/t1"));
   }
 }

@@ -77,6 +77,11 @@ final class FakeCpuActivities implements CpuActivities {
   }
 
   @Override
+  public dev.loupe.contract.OcrResult ocr(dev.loupe.contract.OcrRequest request) {
+    return new dev.loupe.contract.OcrResult("TOTAL 42.00\nThank you", request.languages());
+  }
+
+  @Override
   public ImageResult persist(PersistRequest request) {
     if ("duplicate".equals(request.reason())) {
       duplicates.add(request);

@@ -15,7 +15,8 @@ final class WorkflowTestHarness implements AutoCloseable {
       new ApiRetry(4, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(5));
   final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
   final FakeCpuActivities cpu = new FakeCpuActivities();
-  final FakeApiActivities api = new FakeApiActivities();
+  final FakeApiActivities api = new FakeApiActivities("fake");
+  final FakeApiActivities down = new FakeApiActivities("down");
 
   WorkflowTestHarness(DatasetTuning tuning) {
     Worker workflows = env.newWorker(TaskQueues.WORKFLOWS);
@@ -25,6 +26,8 @@ final class WorkflowTestHarness implements AutoCloseable {
         dev.loupe.contract.ImageWorkflow.class, () -> new ImageWorkflowImpl(RETRY));
     env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
     env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api);
+    down.describeFailure = dev.loupe.contract.FailureType.TRANSPORT;
+    env.newWorker(TaskQueues.api("down")).registerActivitiesImplementations(down);
   }
 
   WorkflowTestHarness() {
