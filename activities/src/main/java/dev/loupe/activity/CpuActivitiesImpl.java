@@ -6,6 +6,8 @@ import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
 import dev.loupe.contract.ImageResult;
 import dev.loupe.contract.ListSourceRequest;
+import dev.loupe.contract.OcrRequest;
+import dev.loupe.contract.OcrResult;
 import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.ProbeRequest;
 import dev.loupe.contract.ProbeResult;
@@ -13,9 +15,11 @@ import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.export.Exporter;
 import dev.loupe.image.BadImageException;
+import dev.loupe.ocr.TesseractOcr;
 import dev.loupe.recipe.Planner;
 import dev.loupe.record.ItemStore;
 import dev.loupe.source.SourceLister;
+import dev.loupe.storage.BlobStore;
 import io.temporal.activity.Activity;
 import java.io.IOException;
 
@@ -27,6 +31,8 @@ public final class CpuActivitiesImpl implements CpuActivities {
   private final ItemStore items;
   private final RecordBuilder records;
   private final Exporter exporter;
+  private final BlobStore blobs;
+  private final TesseractOcr ocr;
 
   public CpuActivitiesImpl(
       Planner planner,
@@ -34,13 +40,17 @@ public final class CpuActivitiesImpl implements CpuActivities {
       ImageProber prober,
       ItemStore items,
       RecordBuilder records,
-      Exporter exporter) {
+      Exporter exporter,
+      BlobStore blobs,
+      TesseractOcr ocr) {
     this.planner = planner;
     this.sources = sources;
     this.prober = prober;
     this.items = items;
     this.records = records;
     this.exporter = exporter;
+    this.blobs = blobs;
+    this.ocr = ocr;
   }
 
   @Override
@@ -78,6 +88,16 @@ public final class CpuActivitiesImpl implements CpuActivities {
       throw ActivityFailures.of(e);
     } catch (IOException e) {
       throw ActivityFailures.storage("reading " + request.item().uri(), e);
+    }
+  }
+
+  @Override
+  public OcrResult ocr(OcrRequest request) {
+    try {
+      byte[] bytes = blobs.read(java.net.URI.create(request.image().uri()));
+      return new OcrResult(ocr.read(bytes, request.languages()), request.languages());
+    } catch (IOException e) {
+      throw ActivityFailures.ocr(request.image().uri(), e);
     }
   }
 

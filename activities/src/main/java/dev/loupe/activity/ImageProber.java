@@ -8,9 +8,11 @@ import dev.loupe.image.BadImageException;
 import dev.loupe.image.ContentHash;
 import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImageProbe;
+import dev.loupe.image.PerceptualHash;
 import dev.loupe.image.ProbedImage;
 import dev.loupe.record.ItemRecord;
 import dev.loupe.record.ItemStore;
+import dev.loupe.record.NearDuplicateIndex;
 import dev.loupe.storage.BlobStore;
 import java.io.IOException;
 import java.net.URI;
@@ -27,12 +29,19 @@ public final class ImageProber {
   private final ItemStore items;
   private final RecordBuilder records;
   private final ImageProbe probe;
+  private final NearDuplicateIndex nearDuplicates;
 
-  public ImageProber(BlobStore blobs, ItemStore items, RecordBuilder records, ImageProbe probe) {
+  public ImageProber(
+      BlobStore blobs,
+      ItemStore items,
+      RecordBuilder records,
+      ImageProbe probe,
+      NearDuplicateIndex nearDuplicates) {
     this.blobs = blobs;
     this.items = items;
     this.records = records;
     this.probe = probe;
+    this.nearDuplicates = nearDuplicates;
   }
 
   public ProbeResult probe(ProbeRequest request) throws IOException, BadImageException {
@@ -65,8 +74,19 @@ public final class ImageProber {
     }
     ProbedImage probed =
         probe.probe(bytes, new ImageLimits(request.minShortSide(), request.maxPixels()));
-    return new ProbeResult(
-        new ImageInfo(uri.toString(), sha256, probed.width(), probed.height(), probed.format()),
-        null);
+    ImageInfo image =
+        new ImageInfo(uri.toString(), sha256, probed.width(), probed.height(), probed.format());
+    if (request.nearDuplicateDistance() > 0) {
+      PerceptualHash hash = PerceptualHash.of(bytes, request.maxPixels());
+      Optional<NearDuplicateIndex.Match> match =
+          nearDuplicates.find(request.output(), sha256, hash, request.nearDuplicateDistance());
+      if (match.isPresent()) {
+        ItemRecord record = records.nearDuplicate(request, image, match.get());
+        items.write(request.output(), record);
+        return new ProbeResult(null, record.toResult());
+      }
+      nearDuplicates.add(request.output(), sha256, hash, request.nearDuplicateDistance());
+    }
+    return new ProbeResult(image, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.loupe.activity;
 
+import dev.loupe.contract.ImageInfo;
 import dev.loupe.contract.ImageStatus;
 import dev.loupe.contract.ModelCall;
 import dev.loupe.contract.PersistRequest;
@@ -27,7 +28,10 @@ public final class RecordBuilder {
     ItemRecord.Caption caption =
         request.caption() == null
             ? null
-            : new ItemRecord.Caption(request.caption().text(), request.caption().call().model());
+            : new ItemRecord.Caption(
+                request.caption().text(),
+                request.caption().call().model(),
+                request.captionChecks() == null ? null : request.captionChecks());
     return new ItemRecord(
         request.item().sha256(),
         request.status().name().toLowerCase(Locale.ROOT),
@@ -35,7 +39,7 @@ public final class RecordBuilder {
         request.detail(),
         request.status() == ImageStatus.FAILED ? request.attempts() : null,
         image,
-        null,
+        request.ocr(),
         caption,
         request.qa() == null || request.qa().isEmpty() ? null : request.qa(),
         ItemRecord.UsageRecord.of(usage),
@@ -64,6 +68,31 @@ public final class RecordBuilder {
         ItemRecord.UsageRecord.of(Usage.ZERO),
         new ItemRecord.Provenance(
             first.provenance().datasetId(),
+            request.runToken(),
+            null,
+            request.item().id(),
+            request.item().altText(),
+            request.item().lang(),
+            List.of()));
+  }
+
+  /** An image within a few bits of one already under the output: rejected, pointing at it. */
+  ItemRecord nearDuplicate(
+      ProbeRequest request, ImageInfo image, dev.loupe.record.NearDuplicateIndex.Match match) {
+    return new ItemRecord(
+        request.item().sha256(),
+        "rejected",
+        "near_duplicate",
+        "perceptual hash within " + match.distance() + " bits of image " + match.sha256(),
+        null,
+        new ItemRecord.Image(
+            image.uri(), image.width(), image.height(), image.format(), request.item().sizeBytes()),
+        null,
+        null,
+        null,
+        ItemRecord.UsageRecord.of(Usage.ZERO),
+        new ItemRecord.Provenance(
+            null,
             request.runToken(),
             null,
             request.item().id(),

@@ -40,6 +40,28 @@ public final class PromptLibrary {
     return get(ids.get(index));
   }
 
+  /**
+   * One of the {@code ids} in the language ({@code -zh-} in the id for Chinese), chosen by the
+   * image's hash and the stage; all of them when none is in that language.
+   */
+  public PromptTemplate pick(List<String> ids, String imageSha256, String stage, String lang) {
+    List<String> inLanguage = ids.stream().filter(id -> id.contains("-" + lang + "-")).toList();
+    return pick(inLanguage.isEmpty() ? ids : inLanguage, imageSha256, stage);
+  }
+
+  /**
+   * A fixed template in the language, falling back to English: {@code named("checks/compare",
+   * "zh")} is {@code checks/compare-zh-1} when it exists, else {@code checks/compare-en-1}.
+   */
+  public PromptTemplate named(String base, String lang) {
+    String wanted = base + "-" + lang + "-1";
+    try {
+      return get(wanted);
+    } catch (IllegalArgumentException missing) {
+      return get(base + "-en-1");
+    }
+  }
+
   private PromptTemplate load(String id) {
     if (!id.matches("[a-z0-9_-]+(/[a-z0-9_-]+)*")) {
       throw new IllegalArgumentException(

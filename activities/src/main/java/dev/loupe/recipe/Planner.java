@@ -3,7 +3,6 @@ package dev.loupe.recipe;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.prompt.PromptLibrary;
-import dev.loupe.prompt.PromptTemplate;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,26 +37,31 @@ public final class Planner {
     Map<String, String> templateHashes = new TreeMap<>();
     for (Map.Entry<String, Recipe.Stage> entry : recipe.stages().entrySet()) {
       String stageName = entry.getKey();
-      Recipe.Stage stage = entry.getValue();
+      Recipe.Stage stage =
+          entry.getValue() == null
+              ? new Recipe.Stage(null, null, null, null, null, null, null)
+              : entry.getValue();
       List<String> stageEndpoints = resolveEndpoints(recipe.name(), stageName, stage);
       String model =
           stage.model() == null
               ? endpoints.defaultModels().get(stageEndpoints.get(0))
               : stage.model();
-      for (String id : stage.templates()) {
-        PromptTemplate template = prompts.get(id);
-        templateHashes.put(id, template.sha256());
+      for (String id : stage.templatesOrEmpty()) {
+        templateHashes.put(id, prompts.get(id).sha256());
       }
       stages.put(
           stageName,
           new RunPlan.StagePlan(
               stageEndpoints,
               model,
-              List.copyOf(stage.templates()),
+              List.copyOf(stage.templatesOrEmpty()),
               stage.questions() == null ? 1 : stage.questions(),
               stage.maxOutputTokens() == null ? DEFAULT_MAX_OUTPUT_TOKENS : stage.maxOutputTokens(),
               stage.checksOrEmpty(),
               stage.pool() == null ? RunPlan.StagePlan.API_POOL : stage.pool()));
+    }
+    for (String id : checkTemplates(recipe)) {
+      templateHashes.put(id, prompts.get(id).sha256());
     }
     return new RunPlan(
         recipe.name(),
@@ -65,7 +69,48 @@ public final class Planner {
         recipe.probe().minShortSideOrDefault(),
         recipe.probe().maxPixelsOrDefault(),
         stages,
-        templateHashes);
+        templateHashes,
+        recipe.lang(),
+        recipe.probe().nearDuplicateDistanceOrDefault(),
+        checkSettings(recipe.checks()));
+  }
+
+  /** The fixed templates the recipe's checks use, in English and Chinese, so typos fail now. */
+  private List<String> checkTemplates(Recipe recipe) {
+    Recipe.Stage evaluate = recipe.stages().get("evaluate");
+    if (evaluate == null) {
+      return List.of();
+    }
+    List<String> bases = new ArrayList<>();
+    for (String check : evaluate.checksOrEmpty()) {
+      switch (check) {
+        case "multi_prompt_consistency" -> bases.add("checks/compare");
+        case "multi_context_consistency" ->
+            bases.addAll(
+                List.of("checks/compare", "checks/answer-image-only", "checks/answer-ocr-only"));
+        case "answerable_without_image" ->
+            bases.addAll(List.of("checks/compare-blind", "checks/answer-blind"));
+        case "grammar" -> bases.add("checks/grammar");
+        default -> {}
+      }
+    }
+    List<String> ids = new ArrayList<>();
+    for (String base : bases.stream().distinct().toList()) {
+      ids.add(base + "-en-1");
+      ids.add(base + "-zh-1");
+    }
+    return ids;
+  }
+
+  private static RunPlan.CheckSettings checkSettings(Recipe.Checks checks) {
+    RunPlan.CheckSettings defaults = RunPlan.CheckSettings.DEFAULT;
+    return new RunPlan.CheckSettings(
+        checks.captionMinChars() == null ? defaults.captionMinChars() : checks.captionMinChars(),
+        checks.captionMaxChars() == null ? defaults.captionMaxChars() : checks.captionMaxChars(),
+        checks.maxRepetition() == null ? defaults.maxRepetition() : checks.maxRepetition(),
+        checks.consistencyPrompts() == null
+            ? defaults.consistencyPrompts()
+            : checks.consistencyPrompts());
   }
 
   private List<String> resolveEndpoints(String recipe, String stageName, Recipe.Stage stage) {

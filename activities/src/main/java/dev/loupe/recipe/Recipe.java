@@ -8,84 +8,168 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A recipe as written in {@code config/recipes/<name>.yaml}: probe limits and the stages, in order,
- * with their endpoint, model, templates, question counts and checks. Validated on load: unknown
- * stages, checks and keys are errors.
+ * A recipe as written in {@code config/recipes/<name>.yaml}: probe limits, check thresholds and the
+ * stages, in order, with their endpoints, model, templates, question counts and checks. Validated
+ * on load: unknown stages, checks, keys and impossible combinations are errors that name what is
+ * wrong.
+ *
+ * @param name the recipe's name (its file name)
+ * @param description what it makes
+ * @param lang prompt language when the source item names none ({@code en}, {@code zh})
+ * @param probe image limits
+ * @param checks check thresholds
+ * @param stages stage name to settings, in pipeline order
  */
 public record Recipe(
     String name,
     String description,
+    String lang,
     Probe probe,
+    Checks checks,
     @JsonProperty(required = true) LinkedHashMap<String, Stage> stages) {
 
   /** Stages this version of Loupe runs. */
-  public static final Set<String> KNOWN_STAGES = Set.of("describe", "ask", "answer", "evaluate");
+  public static final Set<String> KNOWN_STAGES =
+      Set.of("ocr", "describe", "caption_qa", "fuse", "ask", "answer", "reason", "evaluate");
 
-  /** Checks this version of Loupe runs. */
-  public static final Set<String> KNOWN_CHECKS = Set.of("self_evaluation");
+  /** Checks of a caption, listed on the describe or caption_qa stage. */
+  public static final Set<String> CAPTION_CHECKS = Set.of("caption_length", "caption_repetition");
+
+  /** Checks of a QA pair, listed on the evaluate stage. */
+  public static final Set<String> QA_CHECKS =
+      Set.of(
+          "self_evaluation",
+          "multi_prompt_consistency",
+          "multi_context_consistency",
+          "answerable_without_image",
+          "grammar");
 
   public Recipe {
     Objects.requireNonNull(name, "recipe name");
+    lang = lang == null ? "en" : lang;
     probe = probe == null ? Probe.DEFAULT : probe;
+    checks = checks == null ? Checks.DEFAULT : checks;
     if (stages == null || stages.isEmpty()) {
       throw new IllegalArgumentException("recipe " + name + " lists no stages");
     }
     for (Map.Entry<String, Stage> entry : stages.entrySet()) {
-      if (!KNOWN_STAGES.contains(entry.getKey())) {
-        throw new IllegalArgumentException(
-            "recipe "
-                + name
-                + ": unknown stage '"
-                + entry.getKey()
-                + "' (known: "
-                + String.join(", ", KNOWN_STAGES.stream().sorted().toList())
-                + ")");
-      }
-      Stage stage = entry.getValue();
-      if (stage == null || stage.templates() == null || stage.templates().isEmpty()) {
-        throw new IllegalArgumentException(
-            "recipe " + name + ": stage '" + entry.getKey() + "' needs at least one template");
-      }
-      if (stage.pool() != null
-          && !stage.pool().equals("api")
-          && !(stage.pool().equals("captioner") && entry.getKey().equals("describe"))) {
-        throw new IllegalArgumentException(
-            "recipe "
-                + name
-                + ": stage '"
-                + entry.getKey()
-                + "' has pool '"
-                + stage.pool()
-                + "' (pools: api; captioner for describe)");
-      }
-      for (String check : stage.checksOrEmpty()) {
-        if (!KNOWN_CHECKS.contains(check)) {
-          throw new IllegalArgumentException(
-              "recipe "
-                  + name
-                  + ": unknown check '"
-                  + check
-                  + "' (known: "
-                  + String.join(", ", KNOWN_CHECKS.stream().sorted().toList())
-                  + ")");
-        }
-      }
+      validateStage(name, entry.getKey(), entry.getValue());
     }
-    if (stages.containsKey("answer") != stages.containsKey("ask")) {
+    validateCombination(name, stages);
+  }
+
+  private static void validateStage(String recipe, String name, Stage stage) {
+    if (!KNOWN_STAGES.contains(name)) {
       throw new IllegalArgumentException(
-          "recipe " + name + ": stages 'ask' and 'answer' come together");
+          "recipe "
+              + recipe
+              + ": unknown stage '"
+              + name
+              + "' (known: "
+              + String.join(", ", KNOWN_STAGES.stream().sorted().toList())
+              + ")");
     }
-    if (stages.containsKey("evaluate") && !stages.containsKey("answer")) {
-      throw new IllegalArgumentException("recipe " + name + ": 'evaluate' needs 'answer'");
+    boolean needsTemplates = !name.equals("ocr");
+    if (needsTemplates
+        && (stage == null || stage.templates() == null || stage.templates().isEmpty())) {
+      throw new IllegalArgumentException(
+          "recipe " + recipe + ": stage '" + name + "' needs at least one template");
+    }
+    if (stage == null) {
+      return;
+    }
+    Set<String> allowed =
+        switch (name) {
+          case "describe", "caption_qa" -> CAPTION_CHECKS;
+          case "evaluate" -> QA_CHECKS;
+          default -> Set.of();
+        };
+    for (String check : stage.checksOrEmpty()) {
+      if (!allowed.contains(check)) {
+        boolean known = CAPTION_CHECKS.contains(check) || QA_CHECKS.contains(check);
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + (known
+                    ? ": check '" + check + "' does not belong on stage '" + name + "'"
+                    : ": unknown check '"
+                        + check
+                        + "' (known: caption checks "
+                        + String.join(", ", CAPTION_CHECKS.stream().sorted().toList())
+                        + " on describe; QA checks "
+                        + String.join(", ", QA_CHECKS.stream().sorted().toList())
+                        + " on evaluate)"));
+      }
+    }
+    if (stage.pool() != null
+        && !stage.pool().equals("api")
+        && !(stage.pool().equals("captioner") && name.equals("describe"))) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ": stage '"
+              + name
+              + "' has pool '"
+              + stage.pool()
+              + "' (pools: api; captioner for describe)");
+    }
+  }
+
+  private static void validateCombination(String recipe, Map<String, Stage> stages) {
+    boolean single = stages.containsKey("caption_qa");
+    if (single && (stages.containsKey("describe") || stages.containsKey("ask"))) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ": 'caption_qa' replaces 'describe' and 'ask'; list one or the other");
+    }
+    if (!single && stages.containsKey("answer") != stages.containsKey("ask")) {
+      throw new IllegalArgumentException(
+          "recipe " + recipe + ": stages 'ask' and 'answer' come together");
+    }
+    boolean hasAnswers = single || stages.containsKey("answer");
+    for (String stage : List.of("evaluate", "reason")) {
+      if (stages.containsKey(stage) && !hasAnswers) {
+        throw new IllegalArgumentException(
+            "recipe " + recipe + ": '" + stage + "' needs 'answer' (or 'caption_qa')");
+      }
+    }
+    if (stages.containsKey("fuse") && !stages.containsKey("describe")) {
+      throw new IllegalArgumentException("recipe " + recipe + ": 'fuse' needs 'describe'");
+    }
+    Stage evaluate = stages.get("evaluate");
+    if (evaluate != null) {
+      List<String> checks = evaluate.checksOrEmpty();
+      boolean needsAnswerStage =
+          checks.contains("multi_prompt_consistency")
+              || checks.contains("multi_context_consistency")
+              || checks.contains("answerable_without_image");
+      if (needsAnswerStage && !stages.containsKey("answer")) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + ": consistency and answerable-without-image checks answer again, so they need"
+                + " an 'answer' stage");
+      }
+      if (checks.contains("multi_prompt_consistency")
+          && stages.containsKey("answer")
+          && stages.get("answer").templates().size() < 2) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + ": multi_prompt_consistency needs at least two 'answer' templates to compare");
+      }
     }
   }
 
   /**
    * @param minShortSide reject images whose short side is smaller (ALLaVA: 512)
    * @param maxPixels reject images with more pixels, before decoding
+   * @param nearDuplicateDistance reject images whose perceptual hash is within this many bits of
+   *     one already seen under the same output (0: off)
    */
-  public record Probe(Integer minShortSide, Long maxPixels) {
-    static final Probe DEFAULT = new Probe(512, 100_000_000L);
+  public record Probe(Integer minShortSide, Long maxPixels, Integer nearDuplicateDistance) {
+    static final Probe DEFAULT = new Probe(512, 100_000_000L, 0);
 
     public int minShortSideOrDefault() {
       return minShortSide == null ? 512 : minShortSide;
@@ -94,15 +178,36 @@ public record Recipe(
     public long maxPixelsOrDefault() {
       return maxPixels == null ? 100_000_000L : maxPixels;
     }
+
+    public int nearDuplicateDistanceOrDefault() {
+      return nearDuplicateDistance == null ? 0 : nearDuplicateDistance;
+    }
   }
 
   /**
-   * @param endpoints configured endpoint names, first preferred; the default endpoint when absent
+   * Check thresholds; see {@code RunPlan.CheckSettings}.
+   *
+   * @param captionMinChars shortest caption accepted
+   * @param captionMaxChars longest caption accepted
+   * @param maxRepetition largest share of repeated word 4-grams accepted
+   * @param consistencyPrompts extra answer wordings for multi-prompt consistency
+   */
+  public record Checks(
+      Integer captionMinChars,
+      Integer captionMaxChars,
+      Double maxRepetition,
+      Integer consistencyPrompts) {
+    static final Checks DEFAULT = new Checks(null, null, null, null);
+  }
+
+  /**
+   * @param endpoints configured endpoint names, first preferred, the rest fallbacks; the default
+   *     endpoint when absent
    * @param model model name; the endpoint's default model when absent
    * @param templates prompt template ids ({@code config/prompts/<id>.txt})
    * @param questions questions per image (ask stage)
    * @param maxOutputTokens cap on output tokens
-   * @param checks checks to run (evaluate stage)
+   * @param checks checks to run (caption checks on describe, QA checks on evaluate)
    * @param pool {@code api} (default) or {@code captioner} (describe only: the GPU pool)
    */
   public record Stage(
@@ -116,6 +221,10 @@ public record Recipe(
 
     public List<String> checksOrEmpty() {
       return checks == null ? List.of() : checks;
+    }
+
+    public List<String> templatesOrEmpty() {
+      return templates == null ? List.of() : templates;
     }
   }
 }

@@ -45,8 +45,16 @@ public record ItemRecord(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Image(String uri, Integer width, Integer height, String format, Long sizeBytes) {}
 
-  /** A caption and its model. */
-  public record Caption(String text, String model) {}
+  /**
+   * A caption, its model, and the verdicts of the caption checks.
+   *
+   * @param text the caption
+   * @param model the model that wrote it (the fusing model after CapFusion)
+   * @param checks caption check name to verdict, when the recipe has caption checks
+   */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public record Caption(
+      String text, String model, java.util.Map<String, dev.loupe.contract.Check> checks) {}
 
   /** Provider-reported tokens, summed, and their cost. */
   public record UsageRecord(long inputTokens, long outputTokens, double costUsd) {

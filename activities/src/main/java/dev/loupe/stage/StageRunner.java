@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes one stage's model call: picks the image's template, renders it, attaches the prepared
- * image, calls the endpoint and prices the usage it reports.
+ * Makes one stage's model call: picks the image's template (or the one given), renders it, attaches
+ * the prepared image when there is one, calls the endpoint and prices the usage it reports.
  */
 public final class StageRunner {
   private static final Logger log = LoggerFactory.getLogger(StageRunner.class);
@@ -46,40 +46,61 @@ public final class StageRunner {
   public record Output(String text, ModelCall call) {}
 
   /**
+   * One call.
+   *
    * @param stage stage name, for the record and template sampling
-   * @param plan the stage's settings
-   * @param endpointName the endpoint to call
+   * @param plan the stage's settings (model, templates, output cap)
+   * @param endpoint the endpoint to call
+   * @param imageSha256 the image's hash, for template sampling
    * @param image the image to attach, or null for a text-only call
+   * @param template the template to use, or null to sample one of the plan's
+   * @param lang prompt language
    * @param values template placeholder values
    * @param schema structured-output schema, or null
    */
-  public Output run(
+  public record Call(
       String stage,
       StagePlan plan,
-      String endpointName,
+      String endpoint,
+      String imageSha256,
       ImageInfo image,
+      PromptTemplate template,
+      String lang,
       Map<String, String> values,
-      OutputSchema schema)
-      throws ProviderException, BadImageException, IOException {
-    ModelEndpoint endpoint = endpoints.get(endpointName);
+      OutputSchema schema) {}
+
+  public PromptLibrary prompts() {
+    return prompts;
+  }
+
+  public Output run(Call call) throws ProviderException, BadImageException, IOException {
+    ModelEndpoint endpoint = endpoints.get(call.endpoint());
     if (endpoint == null) {
       throw new ProviderException(
           FailureType.BAD_REQUEST,
-          "endpoint '" + endpointName + "' is not configured on this worker");
+          "endpoint '" + call.endpoint() + "' is not configured on this worker");
     }
     PromptTemplate template =
-        prompts.pick(plan.templates(), image == null ? "" : image.sha256(), stage);
-    PreparedImage prepared = image == null ? null : images.load(image, endpoint.imageLimits());
+        call.template() != null
+            ? call.template()
+            : prompts.pick(call.plan().templates(), call.imageSha256(), call.stage(), call.lang());
+    PreparedImage prepared =
+        call.image() == null ? null : images.load(call.image(), endpoint.imageLimits());
     ModelRequest request =
         new ModelRequest(
-            plan.model(), null, template.render(values), prepared, schema, plan.maxOutputTokens());
+            call.plan().model(),
+            null,
+            template.render(call.values()),
+            prepared,
+            call.schema(),
+            call.plan().maxOutputTokens());
     ModelResponse response = endpoint.client().complete(request);
-    String model = response.model() == null ? plan.model() : response.model();
-    double cost = prices.cost(plan.model(), response.inputTokens(), response.outputTokens());
+    String model = response.model() == null ? call.plan().model() : response.model();
+    double cost = prices.cost(call.plan().model(), response.inputTokens(), response.outputTokens());
     log.debug(
         "stage={} endpoint={} model={} input_tokens={} output_tokens={} latency_ms={}",
-        stage,
-        endpointName,
+        call.stage(),
+        call.endpoint(),
         model,
         response.inputTokens(),
         response.outputTokens(),
@@ -87,8 +108,8 @@ public final class StageRunner {
     return new Output(
         response.text(),
         new ModelCall(
-            stage,
-            endpointName,
+            call.stage(),
+            call.endpoint(),
             model,
             template.id(),
             new Usage(response.inputTokens(), response.outputTokens(), cost),

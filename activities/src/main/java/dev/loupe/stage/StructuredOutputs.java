@@ -10,6 +10,7 @@ import dev.loupe.provider.ModelRequest.OutputSchema;
 import dev.loupe.provider.ProviderException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON schemas of the structured stages and the validation of what models return for them.
@@ -32,11 +33,73 @@ public final class StructuredOutputs {
   private final ObjectMapper json;
   private final OutputSchema questions;
   private final OutputSchema verdict;
+  private final OutputSchema captionQa;
+  private final OutputSchema agreement;
+  private final OutputSchema grammar;
 
   public StructuredOutputs(ObjectMapper json) {
     this.json = json;
     this.questions = new OutputSchema("questions", buildQuestionsSchema());
     this.verdict = new OutputSchema("verdict", buildVerdictSchema());
+    this.captionQa =
+        new OutputSchema(
+            "caption_qa",
+            strictObject(
+                Map.of(
+                    "caption", "string",
+                    "question", "string",
+                    "question_type", "string",
+                    "answer", "string")));
+    this.agreement =
+        new OutputSchema("agreement", strictObject(Map.of("agree", "boolean", "detail", "string")));
+    this.grammar =
+        new OutputSchema(
+            "grammar", strictObject(Map.of("grammatical", "boolean", "errors", "string")));
+  }
+
+  public OutputSchema captionQaSchema() {
+    return captionQa;
+  }
+
+  public OutputSchema agreementSchema() {
+    return agreement;
+  }
+
+  public OutputSchema grammarSchema() {
+    return grammar;
+  }
+
+  /** ALLaVA's single call: caption, question and answer. */
+  public record CaptionQa(String caption, Question question, String answer) {}
+
+  public CaptionQa parseCaptionQa(String text) throws ProviderException {
+    JsonNode root = parse(text, "caption_qa");
+    String type =
+        root.hasNonNull("question_type") ? root.get("question_type").asText() : "reasoning";
+    return new CaptionQa(
+        requiredText(root, "caption", "caption_qa"),
+        new Question(requiredText(root, "question", "caption_qa"), type),
+        requiredText(root, "answer", "caption_qa"));
+  }
+
+  /** Whether answers agree, and why. */
+  public record Agreement(boolean agree, String detail) {}
+
+  public Agreement parseAgreement(String text) throws ProviderException {
+    JsonNode root = parse(text, "agreement");
+    return new Agreement(
+        requiredBoolean(root, "agree", "agreement"),
+        root.hasNonNull("detail") ? root.get("detail").asText() : "");
+  }
+
+  /** Whether the text is grammatical, and the errors found. */
+  public record Grammar(boolean grammatical, String errors) {}
+
+  public Grammar parseGrammar(String text) throws ProviderException {
+    JsonNode root = parse(text, "grammar");
+    return new Grammar(
+        requiredBoolean(root, "grammatical", "grammar"),
+        root.hasNonNull("errors") ? root.get("errors").asText() : "");
   }
 
   public OutputSchema questionsSchema() {
@@ -70,8 +133,8 @@ public final class StructuredOutputs {
   public Verdict parseVerdict(String text) throws ProviderException {
     JsonNode root = parse(text, "verdict");
     return new Verdict(
-        requiredBoolean(root, "meaningful"),
-        requiredBoolean(root, "correct"),
+        requiredBoolean(root, "meaningful", "verdict"),
+        requiredBoolean(root, "correct", "verdict"),
         root.hasNonNull("detail") ? root.get("detail").asText() : "");
   }
 
@@ -99,10 +162,11 @@ public final class StructuredOutputs {
     return value.asText().strip();
   }
 
-  private static boolean requiredBoolean(JsonNode node, String field) throws ProviderException {
+  private static boolean requiredBoolean(JsonNode node, String field, String schema)
+      throws ProviderException {
     JsonNode value = node.get(field);
     if (value == null || !value.isBoolean()) {
-      throw malformed("verdict: missing boolean field \"" + field + "\"");
+      throw malformed(schema + ": missing boolean field \"" + field + "\"");
     }
     return value.asBoolean();
   }
@@ -138,6 +202,21 @@ public final class StructuredOutputs {
     properties.putObject("correct").put("type", "boolean");
     properties.putObject("detail").put("type", "string");
     root.putArray("required").add("meaningful").add("correct").add("detail");
+    root.put("additionalProperties", false);
+    return root;
+  }
+
+  /** An object whose fields are all required and of the given JSON types, and nothing else. */
+  private ObjectNode strictObject(Map<String, String> fields) {
+    ObjectNode root = object();
+    ObjectNode properties = root.putObject("properties");
+    ArrayNode required = root.putArray("required");
+    new java.util.TreeMap<>(fields)
+        .forEach(
+            (name, type) -> {
+              properties.putObject(name).put("type", type);
+              required.add(name);
+            });
     root.put("additionalProperties", false);
     return root;
   }

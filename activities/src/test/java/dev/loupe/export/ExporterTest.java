@@ -144,7 +144,7 @@ class ExporterTest {
         null,
         new ItemRecord.Image("file:///images/a.png", 800, 600, "png", 10L),
         null,
-        new ItemRecord.Caption("A caption.", "m"),
+        new ItemRecord.Caption("A caption.", "m", null),
         qa,
         new ItemRecord.UsageRecord(200, 40, 0.02),
         new ItemRecord.Provenance(

@@ -40,6 +40,56 @@ class RecipeLibraryTest {
   }
 
   @Test
+  void everyBuiltInRecipePlansWithItsTemplatesHashed() throws IOException {
+    ConfigFiles files = ProjectConfig.files();
+    Planner planner =
+        new Planner(
+            new RecipeLibrary(files),
+            new PromptLibrary(files),
+            new Endpoints("openai", Map.of("openai", "gpt-4.1-mini")));
+    try (var recipes = Files.list(ProjectConfig.directory().resolve("recipes"))) {
+      for (Path file : recipes.toList()) {
+        String name = file.getFileName().toString().replace(".yaml", "");
+        RunPlan plan =
+            planner.plan(DatasetRequest.of("file:///in/", "file:///out/").withRecipe(name));
+        assertThat(plan.recipe()).isEqualTo(name);
+        plan.stages()
+            .values()
+            .forEach(stage -> assertThat(stage.endpoints()).containsExactly("openai"));
+        assertThat(plan.templateHashes()).allSatisfy((id, hash) -> assertThat(hash).hasSize(64));
+      }
+    }
+    RunPlan textsquare =
+        planner.plan(DatasetRequest.of("file:///in/", "file:///out/").withRecipe("textsquare"));
+    assertThat(textsquare.stages().keySet())
+        .containsExactly("ocr", "describe", "ask", "answer", "reason", "evaluate");
+    assertThat(textsquare.stage("evaluate").checks()).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(textsquare.templateHashes())
+        .containsKeys("checks/compare-en-1", "checks/compare-zh-1");
+    assertThat(textsquare.nearDuplicateDistance()).isEqualTo(4);
+  }
+
+  @Test
+  void checkOnTheWrongStageIsNamed() throws IOException {
+    write(
+        "recipes/misplaced.yaml",
+        "name: misplaced\nstages:\n  describe: {templates: [a], checks: [grammar]}\n");
+    assertThatThrownBy(() -> new RecipeLibrary(new ConfigFiles(dir)).load("misplaced"))
+        .hasMessageContaining("check 'grammar' does not belong on stage 'describe'");
+  }
+
+  @Test
+  void multiPromptConsistencyNeedsTwoAnswerWordings() throws IOException {
+    write(
+        "recipes/one.yaml",
+        "name: one\nstages:\n  describe: {templates: [a]}\n  ask: {templates: [a]}\n"
+            + "  answer: {templates: [a]}\n"
+            + "  evaluate: {templates: [a], checks: [multi_prompt_consistency]}\n");
+    assertThatThrownBy(() -> new RecipeLibrary(new ConfigFiles(dir)).load("one"))
+        .hasMessageContaining("at least two 'answer' templates");
+  }
+
+  @Test
   void unknownRecipeNamesItselfAndWhereItWasLooked() {
     RecipeLibrary recipes = new RecipeLibrary(new ConfigFiles(dir));
     assertThatThrownBy(() -> recipes.load("nonesuch"))

@@ -19,6 +19,7 @@ import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
 import dev.loupe.image.ImageProbe;
 import dev.loupe.image.ProviderImageLimits;
+import dev.loupe.ocr.TesseractOcr;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
 import dev.loupe.provider.Secret;
@@ -29,6 +30,7 @@ import dev.loupe.recipe.Endpoints;
 import dev.loupe.recipe.Planner;
 import dev.loupe.recipe.RecipeLibrary;
 import dev.loupe.record.ItemStore;
+import dev.loupe.record.NearDuplicateIndex;
 import dev.loupe.record.RecordMapper;
 import dev.loupe.source.SourceLister;
 import dev.loupe.stage.ModelEndpoint;
@@ -172,10 +174,12 @@ public final class LoupeModule extends AbstractModule {
     return new CpuActivitiesImpl(
         planner,
         new SourceLister(blobs, records),
-        new ImageProber(blobs, items, builder, new ImageProbe()),
+        new ImageProber(blobs, items, builder, new ImageProbe(), new NearDuplicateIndex(blobs)),
         items,
         builder,
-        new Exporter(items, blobs, records, new RunManifest(Versions.all())));
+        new Exporter(items, blobs, records, new RunManifest(Versions.all())),
+        blobs,
+        TesseractOcr.onPath());
   }
 
   @Provides

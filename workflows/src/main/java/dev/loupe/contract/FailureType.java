@@ -16,6 +16,8 @@ public enum FailureType {
   MALFORMED_OUTPUT(true, Outcome.REJECTED),
   /** Storage could not be read or written (may be transient). */
   STORAGE(true, Outcome.FAILED),
+  /** The OCR engine failed or is missing on this worker; another worker may have it. */
+  OCR_FAILED(true, Outcome.FAILED),
   /** 400 and oversized requests: the same request will fail again. */
   BAD_REQUEST(false, Outcome.FAILED),
   /** 401 and 403: the key or its permissions are wrong. */

@@ -9,7 +9,21 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  *     duplicate within the run
  * @param minShortSide reject images whose short side is smaller
  * @param maxPixels reject images with more pixels, from the header, before decoding
+ * @param nearDuplicateDistance reject an image whose perceptual hash is within this many bits of
+ *     one already seen under the output (0: off)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ProbeRequest(
-    SourceItem item, String output, String runToken, int minShortSide, long maxPixels) {}
+    SourceItem item,
+    String output,
+    String runToken,
+    int minShortSide,
+    long maxPixels,
+    int nearDuplicateDistance) {
+
+  /** A probe without near-duplicate detection. */
+  public ProbeRequest(
+      SourceItem item, String output, String runToken, int minShortSide, long maxPixels) {
+    this(item, output, runToken, minShortSide, maxPixels, 0);
+  }
+}

@@ -66,7 +66,8 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
                   task.output(),
                   task.runToken(),
                   plan.minShortSide(),
-                  plan.maxPixels()));
+                  plan.maxPixels(),
+                  plan.nearDuplicateDistance()));
     } catch (TemporalFailure failure) {
       return persist(task, List.of(), StageFailure.of("probe", failure));
     }

@@ -111,6 +111,9 @@ public final class FakeOpenAiServer implements Closeable {
     this.apiKey = apiKey;
     structuredAnswers.put("questions", this::questions);
     structuredAnswers.put("verdict", this::verdict);
+    structuredAnswers.put("caption_qa", this::captionQa);
+    structuredAnswers.put("agreement", this::agreement);
+    structuredAnswers.put("grammar", this::grammar);
     server.setDispatcher(new Handler());
   }
 
@@ -516,6 +519,42 @@ public final class FakeOpenAiServer implements Closeable {
           .put("type", "reasoning");
     }
     return root.toString();
+  }
+
+  /** ALLaVA's single call: a caption, a question and its answer. */
+  private String captionQa(FakeRequest seen) {
+    Words words = new Words(seen);
+    return json.createObjectNode()
+        .put("caption", freeText(seen))
+        .put(
+            "question",
+            "[fake] Question (" + words.tag() + "): where is the " + words.next(THINGS) + "?")
+        .put("question_type", "spatial")
+        .put(
+            "answer",
+            "[fake] Answer (" + words.tag() + "): next to the " + words.next(THINGS) + ".")
+        .toString();
+  }
+
+  /**
+   * Answers agree, except when the second was written without the image: a fake model cannot answer
+   * about an image it did not see, so such questions pass the answerable-without-image check.
+   */
+  private String agreement(FakeRequest seen) {
+    boolean blind =
+        seen.text() != null
+            && (seen.text().contains("without seeing the image") || seen.text().contains("没有看到图片"));
+    return json.createObjectNode()
+        .put("agree", !blind)
+        .put("detail", blind ? "[fake] the blind answer guesses" : "[fake] same substance")
+        .toString();
+  }
+
+  private String grammar(FakeRequest seen) {
+    return json.createObjectNode()
+        .put("grammatical", true)
+        .put("errors", "[fake] none found")
+        .toString();
   }
 
   static int questionsAskedFor(String text) {
