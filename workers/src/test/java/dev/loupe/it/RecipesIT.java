@@ -86,6 +86,8 @@ class RecipesIT {
     Files.write(images.resolve("truncated.jpg"), TestImages.truncatedJpeg());
     Files.write(images.resolve("tiny.png"), TestImages.tinyPng());
     Files.write(images.resolve("empty.png"), TestImages.empty());
+    Files.write(images.resolve("notes.png"), TestImages.textFile());
+    Files.write(images.resolve("bomb.png"), TestImages.pixelBombPng());
     long promptTokensBefore = fake.totalPromptTokens();
     long completionTokensBefore = fake.totalCompletionTokens();
 
@@ -130,11 +132,14 @@ class RecipesIT {
         .anySatisfy(
             r -> assertThat(r.toString()).contains("truncated.jpg", "bad_image", "truncated"))
         .anySatisfy(r -> assertThat(r.toString()).contains("tiny.png", "too_small"))
-        .anySatisfy(r -> assertThat(r.toString()).contains("empty.png", "empty"));
+        .anySatisfy(r -> assertThat(r.toString()).contains("empty.png", "empty"))
+        .anySatisfy(r -> assertThat(r.toString()).contains("notes.png", "not_an_image"))
+        .anySatisfy(r -> assertThat(r.toString()).contains("bomb.png", "too_many_pixels"));
 
     JsonNode stats = JSON.readTree(out.resolve("stats.json").toFile());
-    assertThat(stats.get("images_total").asLong()).isEqualTo(7);
-    assertThat(stats.get("images_rejected").asLong()).isEqualTo(4);
+    assertThat(stats.get("images_total").asLong()).isEqualTo(9);
+    assertThat(stats.get("images_rejected").asLong()).isEqualTo(6);
+    assertThat(stats.get("images_failed").asLong()).isZero();
     assertThat(stats.at("/tokens/input").asLong())
         .isEqualTo(fake.totalPromptTokens() - promptTokensBefore);
     assertThat(stats.at("/tokens/output").asLong())
