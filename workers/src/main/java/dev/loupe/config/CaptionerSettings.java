@@ -14,13 +14,13 @@ import java.util.Objects;
  * @param modelUrl the server's OpenAI API root (default {@code http://127.0.0.1:8000/v1})
  * @param model the served model name; when absent, the first model the server lists
  * @param batchSlots captions in flight at once: the server's batch capacity (default 8)
- * @param healthPath the health endpoint's path on the server; when absent {@code /health}
- *     (vLLM, SGLang), falling back to {@code <modelUrl>/models}
+ * @param healthPath the health endpoint's path on the server; when absent {@code /health} (vLLM,
+ *     SGLang), falling back to {@code <modelUrl>/models}
  * @param timeoutSeconds limit on one caption call, below the activity's ten minutes (default 300)
  * @param startupSeconds how long a started server may take to answer before it is restarted
  *     (default 900: large models load slowly)
- * @param modelWaitSeconds how long a caption waits, heartbeating, for a restarting server before
- *     it is handed back to the queue (default 60)
+ * @param modelWaitSeconds how long a caption waits, heartbeating, for a restarting server before it
+ *     is handed back to the queue (default 60)
  * @param imageMaxLongSide images are downsized so their long side fits (default 1344)
  */
 public record CaptionerSettings(
@@ -55,8 +55,7 @@ public record CaptionerSettings(
     }
     batchSlots = positive("batchSlots", batchSlots, 8);
     if (healthPath != null && !healthPath.startsWith("/")) {
-      throw new IllegalArgumentException(
-          "captioner healthPath must start with '/': " + healthPath);
+      throw new IllegalArgumentException("captioner healthPath must start with '/': " + healthPath);
     }
     timeoutSeconds = positive("timeoutSeconds", timeoutSeconds, 300);
     if (timeoutSeconds > 540) {
