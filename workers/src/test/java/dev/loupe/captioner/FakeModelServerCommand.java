@@ -14,6 +14,13 @@ import java.time.Duration;
  * the health check's fallback.
  */
 public final class FakeModelServerCommand {
+  /**
+   * Comes first on the command line, so that tests find the server among a worker's child processes
+   * ({@code /proc/<pid>/cmdline} as Java reads it is cut after about 4 KB, long before the class
+   * name that follows a test classpath).
+   */
+  public static final String MARKER = "-Dloupe.fake-model-server=true";
+
   private FakeModelServerCommand() {}
 
   /** {@code java -cp <classpath> FakeOpenAiServer <port>}, quoted for {@code /bin/sh}. */
@@ -41,6 +48,8 @@ public final class FakeModelServerCommand {
   private static String java(String mainAndArguments) {
     String java = ProcessHandle.current().info().command().orElse("java");
     return quote(java)
+        + " "
+        + MARKER
         + " -Xshare:off -XX:TieredStopAtLevel=1 -cp "
         + quote(System.getProperty("java.class.path"))
         + " -D"
