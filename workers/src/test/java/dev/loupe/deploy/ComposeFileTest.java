@@ -160,7 +160,7 @@ class ComposeFileTest {
     List<String> lines = Files.readAllLines(DOCKER.resolve("Dockerfile"));
     List<String> stages = lines.stream().filter(line -> line.startsWith("FROM ")).toList();
     assertThat(stages).hasSize(2);
-    assertThat(stages.get(1)).contains("-jre");
+    assertThat(stages.get(1)).contains("eclipse-temurin:21-jre");
     String user =
         lines.stream().filter(line -> line.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
     assertThat(user).doesNotContain("root").isNotEqualTo("USER 0");
