@@ -8,6 +8,8 @@ import dev.loupe.config.LoupeConfig;
 import dev.loupe.embedded.TemporalConnection;
 import dev.loupe.worker.LoupeModule;
 import dev.loupe.worker.TemporalModule;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,10 +47,21 @@ final class CommonOptions {
   }
 
   Injector injector(LoupeConfig loaded, TemporalConnection temporal) {
+    return injector(loaded, temporal, new SimpleMeterRegistry());
+  }
+
+  /** An injector for commands that need storage and configuration files but no Temporal. */
+  Injector offlineInjector(LoupeConfig loaded) {
+    return Guice.createInjector(
+        Stage.PRODUCTION, new LoupeModule(loaded, configDirectory(), System.getenv()));
+  }
+
+  /** The injector of a process whose metrics go to {@code metrics}. */
+  Injector injector(LoupeConfig loaded, TemporalConnection temporal, MeterRegistry metrics) {
     Map<String, String> env = System.getenv();
     return Guice.createInjector(
         Stage.PRODUCTION,
-        new LoupeModule(loaded, configDirectory(), env),
+        new LoupeModule(loaded, configDirectory(), env, metrics),
         new TemporalModule(temporal));
   }
 }

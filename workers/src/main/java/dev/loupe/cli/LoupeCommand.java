@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       StartCommand.class,
       StatusCommand.class,
+      PoolsCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoupeCommand implements Runnable {

@@ -102,7 +102,8 @@ final class RunCommand implements Callable<Integer> {
         Injector injector = common.injector(config, connection);
         injector
             .getInstance(PoolRegistrar.class)
-            .register(connection.workerFactory(), EnumSet.allOf(Pool.class));
+            // An embedded run hosts no captioner model: that is a GPU worker's job.
+            .register(connection.workerFactory(), EnumSet.complementOf(EnumSet.of(Pool.CAPTIONER)));
         connection.workerFactory().start();
         DatasetRunner runner = new DatasetRunner(connection.client());
         runner.start(workflowId, request);

@@ -1,11 +1,26 @@
 package dev.loupe.cli;
 
+import com.google.inject.Injector;
+import com.uber.m3.tally.Scope;
+import com.uber.m3.tally.ScopeCloseException;
+import dev.loupe.captioner.ModelServerSupervisor;
+import dev.loupe.captioner.PollingSwitch;
+import dev.loupe.config.CaptionerSettings;
 import dev.loupe.config.ConfigLoader;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.contract.TaskQueues;
 import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.metrics.CallMetrics;
+import dev.loupe.metrics.CallMetricsInterceptor;
+import dev.loupe.metrics.MetricsServer;
+import dev.loupe.metrics.TemporalMetrics;
 import dev.loupe.worker.Pool;
 import dev.loupe.worker.PoolRegistrar;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.worker.WorkerFactory;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,53 +29,170 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** A worker process for one or more pools, against the server at {@code TEMPORAL_ADDRESS}. */
+/**
+ * A worker process for one or more pools, against the server at {@code TEMPORAL_ADDRESS}, until
+ * SIGTERM: then it stops polling, lets in-flight tasks finish for the drain time, hands back the
+ * ones still running (they fail as retryable and are retried at once elsewhere), stops the model
+ * server it hosts, and exits 0.
+ */
 @Command(
     name = "worker",
     mixinStandardHelpOptions = true,
     description = "Run a worker process for the given pools until SIGTERM.")
 final class WorkerCommand implements Callable<Integer> {
+  /** After the drain time, how long interrupted tasks get to report their hand-back. */
+  private static final long HAND_BACK_SECONDS = 10;
+
   @Option(
       names = "--pool",
       required = true,
-      description = "workflows, cpu, api or all (repeatable, or comma-separated)")
+      description =
+          "workflows, cpu, api, captioner or all (repeatable, or comma-separated); all includes"
+              + " the captioner only where a captioner model is configured")
   List<String> pools;
+
+  @Option(
+      names = "--metrics-port",
+      description = "serve Prometheus metrics at :PORT/metrics (0: any free port)")
+  Integer metricsPort;
+
+  @Option(
+      names = "--drain-seconds",
+      description = "on SIGTERM, time for in-flight tasks to finish before they are handed back")
+  Integer drainSeconds;
+
+  @Option(
+      names = "--model-command",
+      description =
+          "captioner: command line that starts the OpenAI-compatible model server, e.g."
+              + " \"vllm serve <model> --port 8000\"")
+  String modelCommand;
+
+  @Option(
+      names = "--model-url",
+      description =
+          "captioner: where the model server answers (default "
+              + CaptionerSettings.DEFAULT_MODEL_URL
+              + ")")
+  String modelUrl;
+
+  @Option(
+      names = "--batch-slots",
+      description = "captioner: captions in flight at once, the server's batch size (default 8)")
+  Integer batchSlots;
 
   @Mixin CommonOptions common;
 
   @Override
   public Integer call() throws Exception {
-    LoupeConfig config = common.load();
-    Set<Pool> selected = Pool.parse(pools);
+    LoupeConfig config = withFlags(common.load());
+    Set<Pool> selected = Pool.parse(pools, config.captioner() != null);
     if (selected.contains(Pool.API)) {
       ConfigLoader.requireEndpoints(config);
     }
+    if (selected.contains(Pool.CAPTIONER) && config.captioner() == null) {
+      throw new UserError(
+          "the captioner pool needs --model-command or --model-url (or a 'captioner:' section"
+              + " in --config)");
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Scope sdkMetrics = TemporalMetrics.scope(registry);
+    CallMetrics calls = new CallMetrics(registry);
     RemoteTemporal temporal =
         new RemoteTemporal(
-            config.temporal().address(), config.temporal().namespace(), config.temporal().uiUrl());
-    List<String> queues =
-        common
-            .injector(config, temporal)
-            .getInstance(PoolRegistrar.class)
-            .register(temporal.workerFactory(), selected);
-    CountDownLatch stopped = new CountDownLatch(1);
+            config.temporal().address(),
+            config.temporal().namespace(),
+            config.temporal().uiUrl(),
+            sdkMetrics,
+            List.of(new CallMetricsInterceptor(calls)));
+    Optional<MetricsServer> metrics =
+        config.worker().metricsPort() == null
+            ? Optional.empty()
+            : Optional.of(MetricsServer.start(config.worker().metricsPort(), registry));
+    Injector injector = common.injector(config, temporal, registry);
+    WorkerFactory factory = temporal.workerFactory();
+    List<String> queues = injector.getInstance(PoolRegistrar.class).register(factory, selected);
+    Optional<ModelServerSupervisor> model =
+        selected.contains(Pool.CAPTIONER)
+            ? Optional.of(injector.getInstance(ModelServerSupervisor.class))
+            : Optional.empty();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
-                () -> {
-                  System.err.println("loupe: stopping: finishing in-flight tasks (up to 30 s)");
-                  temporal.workerFactory().shutdown();
-                  temporal.workerFactory().awaitTermination(30, TimeUnit.SECONDS);
-                  stopped.countDown();
-                },
+                () -> stop(factory, calls, config, model, metrics, sdkMetrics, temporal),
                 "loupe-shutdown"));
-    temporal.workerFactory().start();
+    factory.start();
+    model.ifPresent(
+        server -> server.start(PollingSwitch.of(factory.getWorker(TaskQueues.CAPTIONER))));
     System.err.println(
         "loupe: worker polling "
             + String.join(", ", queues)
             + " at "
-            + config.temporal().address());
-    stopped.await();
+            + config.temporal().address()
+            + metrics.map(m -> "; metrics at :" + m.port() + "/metrics").orElse("")
+            + model
+                .map(m -> "; captioner model at " + m.url() + " (polling once it answers)")
+                .orElse(""));
+    new CountDownLatch(1).await();
     return 0;
+  }
+
+  private LoupeConfig withFlags(LoupeConfig loaded) {
+    CaptionerSettings captioner = loaded.captioner();
+    if (modelCommand != null || modelUrl != null || batchSlots != null) {
+      captioner =
+          (captioner == null ? CaptionerSettings.DEFAULT : captioner)
+              .withFlags(modelCommand, modelUrl, batchSlots);
+    }
+    return loaded.withWorker(loaded.worker().withFlags(metricsPort, drainSeconds), captioner);
+  }
+
+  /**
+   * SIGTERM: stop polling, drain, hand back, stop the model server, flush metrics, exit 0. Exiting
+   * from the hook with {@code halt(0)} is deliberate: SIGTERM is how a worker is meant to stop, so
+   * supervisors (compose, systemd, Kubernetes) should see a clean exit, not the JVM's 143.
+   */
+  private static void stop(
+      WorkerFactory factory,
+      CallMetrics calls,
+      LoupeConfig config,
+      Optional<ModelServerSupervisor> model,
+      Optional<MetricsServer> metrics,
+      Scope sdkMetrics,
+      RemoteTemporal temporal) {
+    int drain = config.worker().drainSeconds();
+    System.err.println(
+        "loupe: stopping: finishing in-flight tasks (up to "
+            + drain
+            + " s, "
+            + calls.inFlight()
+            + " running)");
+    long start = System.nanoTime();
+    factory.shutdown();
+    factory.awaitTermination(drain, TimeUnit.SECONDS);
+    if (factory.isTerminated()) {
+      System.err.println(
+          "loupe: in-flight tasks finished in "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+              + " ms");
+    } else {
+      System.err.println(
+          "loupe: handing back " + calls.inFlight() + " in-flight task(s) after " + drain + " s");
+      factory.shutdownNow();
+      factory.awaitTermination(HAND_BACK_SECONDS, TimeUnit.SECONDS);
+    }
+    model.ifPresent(ModelServerSupervisor::close);
+    try {
+      sdkMetrics.close();
+    } catch (ScopeCloseException e) {
+      // The last report of SDK metrics is lost; the worker still stops cleanly.
+      System.err.println("loupe: could not flush the SDK's metrics: " + e.getMessage());
+    }
+    metrics.ifPresent(MetricsServer::close);
+    temporal.close();
+    System.err.println("loupe: worker stopped");
+    System.err.flush();
+    System.out.flush();
+    Runtime.getRuntime().halt(0);
   }
 }

@@ -102,13 +102,7 @@ public final class ConfigLoader {
               env.getOrDefault("TEMPORAL_NAMESPACE", temporal.namespace()),
               env.getOrDefault("LOUPE_TEMPORAL_UI_URL", temporal.uiUrl()));
     }
-    return new LoupeConfig(
-        temporal,
-        config.defaultEndpoint(),
-        config.endpoints(),
-        config.s3(),
-        config.cpuConcurrency(),
-        config.retry());
+    return config.withTemporal(temporal);
   }
 
   /** Fails with a message saying what to set when no model endpoint is configured. */

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param s3 S3 settings for {@code s3://} sources and outputs
  * @param cpuConcurrency concurrent CPU-pool activities per worker
  * @param retry retry policy of model calls
+ * @param worker how worker processes run their pools: metrics port, drain, pollers
+ * @param captioner the captioner pool's hosted model; null when none is configured
  */
 public record LoupeConfig(
     TemporalSettings temporal,
@@ -21,7 +23,19 @@ public record LoupeConfig(
     LinkedHashMap<String, EndpointSettings> endpoints,
     S3Config s3,
     Integer cpuConcurrency,
-    RetryConfig retry) {
+    RetryConfig retry,
+    WorkerSettings worker,
+    CaptionerSettings captioner) {
+
+  public LoupeConfig(
+      TemporalSettings temporal,
+      String defaultEndpoint,
+      LinkedHashMap<String, EndpointSettings> endpoints,
+      S3Config s3,
+      Integer cpuConcurrency,
+      RetryConfig retry) {
+    this(temporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, null, null);
+  }
 
   public LoupeConfig {
     temporal = temporal == null ? TemporalSettings.DEFAULT : temporal;
@@ -45,6 +59,24 @@ public record LoupeConfig(
         cpuConcurrency == null
             ? Math.max(2, Runtime.getRuntime().availableProcessors())
             : cpuConcurrency;
+    worker = worker == null ? WorkerSettings.DEFAULT : worker;
+  }
+
+  /** This configuration with other Temporal settings. */
+  public LoupeConfig withTemporal(TemporalSettings newTemporal) {
+    return new LoupeConfig(
+        newTemporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, worker, captioner);
+  }
+
+  /** This configuration with other worker and captioner settings (from command-line flags). */
+  public LoupeConfig withWorker(WorkerSettings newWorker, CaptionerSettings newCaptioner) {
+    return new LoupeConfig(
+        temporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, newWorker, newCaptioner);
+  }
+
+  /** The captioner settings, or the defaults when none are configured. */
+  public CaptionerSettings captionerOrDefault() {
+    return captioner == null ? CaptionerSettings.DEFAULT : captioner;
   }
 
   public Map<String, EndpointSettings> endpointsView() {

@@ -6,12 +6,16 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.name.Named;
 import dev.loupe.activity.ApiActivitiesImpl;
+import dev.loupe.activity.CaptionerActivitiesImpl;
 import dev.loupe.activity.CpuActivitiesImpl;
 import dev.loupe.activity.ImageProber;
 import dev.loupe.activity.RecordBuilder;
+import dev.loupe.captioner.ModelServerSupervisor;
+import dev.loupe.config.CaptionerSettings;
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.contract.ApiActivities;
+import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.export.Exporter;
 import dev.loupe.export.RunManifest;
@@ -44,6 +48,8 @@ import dev.loupe.storage.S3BlobStore;
 import dev.loupe.storage.S3Clients;
 import dev.loupe.storage.S3Settings;
 import dev.loupe.workflow.DatasetTuning;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -66,24 +72,40 @@ public final class LoupeModule extends AbstractModule {
   private static final Set<String> OPENAI_IMAGE_TYPES =
       Set.of("image/jpeg", "image/png", "image/webp", "image/gif");
 
+  /** Well inside the captioner activity's 30 s heartbeat timeout. */
+  private static final Duration CAPTIONER_HEARTBEAT_EVERY = Duration.ofSeconds(5);
+
   private final LoupeConfig config;
   private final Path configDirectory;
   private final Map<String, String> environment;
+  private final MeterRegistry metrics;
 
   /**
    * @param config the loaded configuration
    * @param configDirectory where recipes, prompts and prices are read first (null: built-in only)
    * @param environment where API keys are read from (the process environment in production)
+   * @param metrics where Loupe's metrics go (a worker's Prometheus registry)
    */
-  public LoupeModule(LoupeConfig config, Path configDirectory, Map<String, String> environment) {
+  public LoupeModule(
+      LoupeConfig config,
+      Path configDirectory,
+      Map<String, String> environment,
+      MeterRegistry metrics) {
     this.config = config;
     this.configDirectory = configDirectory;
     this.environment = Map.copyOf(environment);
+    this.metrics = metrics;
+  }
+
+  /** A module whose metrics go nowhere but memory (commands that serve no metrics). */
+  public LoupeModule(LoupeConfig config, Path configDirectory, Map<String, String> environment) {
+    this(config, configDirectory, environment, new SimpleMeterRegistry());
   }
 
   @Override
   protected void configure() {
     bind(LoupeConfig.class).toInstance(config);
+    bind(MeterRegistry.class).toInstance(metrics);
   }
 
   @Provides
@@ -224,13 +246,61 @@ public final class LoupeModule extends AbstractModule {
         new StageRunner(endpoints, prompts, images, prices), new StructuredOutputs(records));
   }
 
+  /**
+   * The captioner's model server. Built (not started) in every worker so the injector stays the
+   * same; only a captioner worker starts it.
+   */
+  @Provides
+  @Singleton
+  ModelServerSupervisor modelServer(OkHttpClient http, MeterRegistry registry) {
+    return new ModelServerSupervisor(
+        config.captionerOrDefault(), http, registry, ModelServerSupervisor.Timing.DEFAULT);
+  }
+
+  @Provides
+  @Singleton
+  CaptionerActivities captionerActivities(
+      ModelServerSupervisor model,
+      OkHttpClient http,
+      PromptLibrary prompts,
+      PriceTable prices,
+      BlobStore blobs) {
+    CaptionerSettings settings = config.captionerOrDefault();
+    ModelEndpoint local =
+        new ModelEndpoint(
+            CaptionerActivitiesImpl.ENDPOINT,
+            new OpenAiClient(
+                new OpenAiSettings(
+                    settings.modelUrl(),
+                    null,
+                    dev.loupe.provider.openai.Dialect.OPENAI_COMPATIBLE,
+                    Duration.ofSeconds(settings.timeoutSeconds())),
+                http),
+            new ProviderImageLimits(
+                settings.imageMaxLongSide(), 20L * 1024 * 1024, OPENAI_IMAGE_TYPES));
+    PreparedImages images =
+        new PreparedImages(
+            blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), settings.batchSlots() * 2);
+    return new CaptionerActivitiesImpl(
+        new StageRunner(Map.of(local.name(), local), prompts, images, prices),
+        model,
+        Duration.ofSeconds(settings.modelWaitSeconds()),
+        CAPTIONER_HEARTBEAT_EVERY);
+  }
+
   @Provides
   @Singleton
   PoolRegistrar poolRegistrar(
       com.google.inject.Provider<CpuActivities> cpu,
-      com.google.inject.Provider<ApiActivities> api) {
+      com.google.inject.Provider<ApiActivities> api,
+      com.google.inject.Provider<CaptionerActivities> captioner) {
     return new PoolRegistrar(
-        config, cpu::get, api::get, DatasetTuning.DEFAULT, config.retry().toApiRetry());
+        config,
+        cpu::get,
+        api::get,
+        captioner::get,
+        DatasetTuning.DEFAULT,
+        config.retry().toApiRetry());
   }
 
   private Secret keyOf(EndpointSettings settings) {

@@ -2,7 +2,9 @@ package dev.loupe.worker;
 
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.config.WorkerSettings.PollerSettings;
 import dev.loupe.contract.ApiActivities;
+import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ImageWorkflow;
@@ -14,6 +16,9 @@ import dev.loupe.workflow.ImageWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import io.temporal.worker.tuning.PollerBehavior;
+import io.temporal.worker.tuning.PollerBehaviorAutoscaling;
+import io.temporal.worker.tuning.PollerBehaviorSimpleMaximum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +30,7 @@ public final class PoolRegistrar {
   private final LoupeConfig config;
   private final Supplier<CpuActivities> cpu;
   private final Supplier<ApiActivities> api;
+  private final Supplier<CaptionerActivities> captioner;
   private final DatasetTuning tuning;
   private final ApiRetry retry;
 
@@ -32,11 +38,13 @@ public final class PoolRegistrar {
       LoupeConfig config,
       Supplier<CpuActivities> cpu,
       Supplier<ApiActivities> api,
+      Supplier<CaptionerActivities> captioner,
       DatasetTuning tuning,
       ApiRetry retry) {
     this.config = config;
     this.cpu = cpu;
     this.api = api;
+    this.captioner = captioner;
     this.tuning = tuning;
     this.retry = retry;
   }
@@ -45,7 +53,13 @@ public final class PoolRegistrar {
   public List<String> register(WorkerFactory factory, Set<Pool> pools) {
     List<String> queues = new ArrayList<>();
     if (pools.contains(Pool.WORKFLOWS)) {
-      Worker worker = factory.newWorker(TaskQueues.WORKFLOWS);
+      Worker worker =
+          factory.newWorker(
+              TaskQueues.WORKFLOWS,
+              WorkerOptions.newBuilder()
+                  .setMaxConcurrentWorkflowTaskExecutionSize(config.worker().workflowConcurrency())
+                  .setWorkflowTaskPollersBehavior(pollers(Pool.WORKFLOWS))
+                  .build());
       worker.registerWorkflowImplementationFactory(
           DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
       worker.registerWorkflowImplementationFactory(
@@ -58,6 +72,7 @@ public final class PoolRegistrar {
               TaskQueues.CPU,
               WorkerOptions.newBuilder()
                   .setMaxConcurrentActivityExecutionSize(config.cpuConcurrency())
+                  .setActivityTaskPollersBehavior(pollers(Pool.CPU))
                   .build());
       worker.registerActivitiesImplementations(cpu.get());
       queues.add(TaskQueues.CPU);
@@ -73,11 +88,33 @@ public final class PoolRegistrar {
                 WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(endpoint.getValue().maxConcurrency())
                     .setUsingVirtualThreadsOnActivityWorker(true)
+                    .setActivityTaskPollersBehavior(pollers(Pool.API))
                     .build());
         worker.registerActivitiesImplementations(activities);
         queues.add(queue);
       }
     }
+    if (pools.contains(Pool.CAPTIONER)) {
+      // As many captions in flight as the GPU batches; they keep heartbeating while a SIGTERM
+      // drains them, and are handed back only when the drain time runs out.
+      Worker worker =
+          factory.newWorker(
+              TaskQueues.CAPTIONER,
+              WorkerOptions.newBuilder()
+                  .setMaxConcurrentActivityExecutionSize(config.captionerOrDefault().batchSlots())
+                  .setActivityTaskPollersBehavior(pollers(Pool.CAPTIONER))
+                  .setAllowActivityHeartbeatDuringShutdown(true)
+                  .build());
+      worker.registerActivitiesImplementations(captioner.get());
+      queues.add(TaskQueues.CAPTIONER);
+    }
     return queues;
+  }
+
+  private PollerBehavior pollers(Pool pool) {
+    PollerSettings settings = config.worker().pollersOf(pool.configName());
+    return settings.autoscaling()
+        ? new PollerBehaviorAutoscaling(settings.minimum(), settings.maximum(), settings.initial())
+        : new PollerBehaviorSimpleMaximum(settings.maximum());
   }
 }
