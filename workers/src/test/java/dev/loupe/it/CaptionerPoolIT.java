@@ -384,10 +384,15 @@ class CaptionerPoolIT {
   private Path images(String prefix, int count, int seed) throws IOException {
     Path dir = Files.createDirectories(work.resolve(prefix));
     for (int i = 0; i < count; i++) {
-      Files.write(
-          dir.resolve(prefix + "-" + i + ".png"),
-          TestImages.png(
-              TestScenes.photoScene(TestImages.WIDTH + 8 * (seed + i), TestImages.HEIGHT)));
+      int width = TestImages.WIDTH + 8 * (seed + i);
+      // Different scenes, since the sharegpt4v recipe drops near-duplicate images.
+      java.awt.image.BufferedImage scene =
+          switch (i % 3) {
+            case 0 -> TestScenes.photoScene(width, TestImages.HEIGHT);
+            case 1 -> TestScenes.barChart(width, TestImages.HEIGHT);
+            default -> TestScenes.documentPage(width, TestImages.HEIGHT);
+          };
+      Files.write(dir.resolve(prefix + "-" + i + ".png"), TestImages.png(scene));
     }
     return dir;
   }
