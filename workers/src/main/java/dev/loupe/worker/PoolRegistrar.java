@@ -81,13 +81,15 @@ public final class PoolRegistrar {
       ApiActivities activities = api.get();
       for (Map.Entry<String, EndpointSettings> endpoint : config.endpoints().entrySet()) {
         String queue = TaskQueues.api(endpoint.getKey());
-        // Model calls wait on the network: virtual threads make high concurrency cheap.
+        // Model calls wait on the network: virtual threads make high concurrency cheap. They keep
+        // heartbeating while a SIGTERM drains them, and are handed back when the drain time ends.
         Worker worker =
             factory.newWorker(
                 queue,
                 WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(endpoint.getValue().maxConcurrency())
                     .setUsingVirtualThreadsOnActivityWorker(true)
+                    .setAllowActivityHeartbeatDuringShutdown(true)
                     .setActivityTaskPollersBehavior(pollers(Pool.API))
                     .build());
         worker.registerActivitiesImplementations(activities);

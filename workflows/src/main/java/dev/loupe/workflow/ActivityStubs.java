@@ -54,6 +54,9 @@ final class ActivityStubs {
                   .build())
           .build();
 
+  /** API workers heartbeat every 5 s while a call waits; a dead worker is noticed after this. */
+  static final Duration API_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+
   private final ActivityOptions api;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
 
@@ -64,11 +67,13 @@ final class ActivityStubs {
   /**
    * Model calls. The HTTP client's own timeout is shorter than start-to-close; retries are bounded
    * so that an unreachable endpoint ends the item instead of stalling the run, and 429s wait for
-   * the provider's hint through {@code nextRetryDelay}.
+   * the provider's hint through {@code nextRetryDelay}. Calls heartbeat while they wait, so the
+   * calls of a worker that dies are retried after the heartbeat timeout, not after five minutes.
    */
   static ActivityOptions api(ApiRetry retry) {
     return ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMinutes(5))
+        .setHeartbeatTimeout(API_HEARTBEAT_TIMEOUT)
         .setRetryOptions(
             RetryOptions.newBuilder()
                 .setInitialInterval(retry.initialInterval())
