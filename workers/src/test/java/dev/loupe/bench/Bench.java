@@ -205,6 +205,7 @@ public final class Bench {
           fake.ledger().repaid(),
           fake.ledger().status(429),
           fake.ledger().busySeconds(),
+          fake.ledger().steadyPaidPerSecond(),
           fake.ledger().maxInFlight(),
           cpu,
           serverCpu,
@@ -271,6 +272,7 @@ public final class Bench {
    * @param repaid paid answers beyond the first for the same image and call kind
    * @param rateLimited 429 answers
    * @param busySeconds sum over requests of the time each was being served
+   * @param steadyCallsPerSecond paid answers per second between 10 % and 90 % of the span
    * @param maxInFlight most requests in flight at once
    * @param workerCpuMillis worker CPU time (user + system) during the run; -1 when not measured
    * @param serverCpuMillis dev server CPU time during the run; -1 when not measured
@@ -290,6 +292,7 @@ public final class Bench {
       long repaid,
       long rateLimited,
       double busySeconds,
+      double steadyCallsPerSecond,
       int maxInFlight,
       long workerCpuMillis,
       long serverCpuMillis,
@@ -326,6 +329,11 @@ public final class Bench {
           rateLimited,
           received == 0 ? 0 : 100.0 * rateLimited / received);
       line("calls in flight: mean / max", "%.1f / %d", busySeconds / spanSeconds, maxInFlight);
+      line(
+          "steady calls/s (10–90 % of span)",
+          "%.2f = %.3f images/s",
+          steadyCallsPerSecond,
+          steadyCallsPerSecond / BenchConfig.CALLS_PER_IMAGE);
       if (workerCpuMillis >= 0) {
         line(
             "worker CPU",

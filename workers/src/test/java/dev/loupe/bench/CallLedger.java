@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  * time of every paid answer, for rates over a window. Thread-safe.
  */
 public final class CallLedger {
+  /** The key prefix of calls that carried no image. */
+  static final String TEXT_ONLY = "text:";
+
   private final Map<String, Entry> byKey = new ConcurrentHashMap<>();
   private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> byKind = new ConcurrentHashMap<>();
@@ -83,13 +86,44 @@ public final class CallLedger {
     return count == null ? 0 : count.sum();
   }
 
-  /** Paid calls beyond the first for the same image and kind: what a retry or a crash re-paid. */
+  /**
+   * Paid calls beyond the first for the same image and kind: what a retry or a crash re-paid. Calls
+   * without an image are left out: the benchmark workload attaches the image to every call, so they
+   * are a tool's own probes (Curator asks a model for its rate-limit headers, for example).
+   */
   public long repaid() {
     long repaid = 0;
-    for (Entry entry : byKey.values()) {
-      repaid += Math.max(0, entry.paid.get() - 1);
+    for (Map.Entry<String, Entry> entry : byKey.entrySet()) {
+      if (!entry.getKey().startsWith(TEXT_ONLY)) {
+        repaid += Math.max(0, entry.getValue().paid.get() - 1);
+      }
     }
     return repaid;
+  }
+
+  /** Paid calls that carried no image. */
+  public long textOnlyPaid() {
+    return byKey.entrySet().stream()
+        .filter(entry -> entry.getKey().startsWith(TEXT_ONLY))
+        .mapToLong(entry -> entry.getValue().paid.get())
+        .sum();
+  }
+
+  /**
+   * Paid answers per second over the middle of the run (from 10 % to 90 % of the time from the
+   * first request to the last answer), leaving out the ramp-up and the drain.
+   */
+  public double steadyPaidPerSecond() {
+    List<Long> times = paidAt();
+    long first = firstReceivedAt.get();
+    long last = lastAnsweredAt.get();
+    if (times.isEmpty() || last <= first) {
+      return 0;
+    }
+    long from = first + (last - first) / 10;
+    long to = last - (last - first) / 10;
+    long count = times.stream().filter(t -> t >= from && t <= to).count();
+    return count / ((to - from) / 1e9);
   }
 
   /** Distinct (image, kind) pairs that got at least one paid answer. */
@@ -129,6 +163,7 @@ public final class CallLedger {
     stats.put("paid", paid());
     stats.put("repaid", repaid());
     stats.put("paid_keys", paidKeys());
+    stats.put("text_only_paid", textOnlyPaid());
     stats.put("in_flight", inFlight.get());
     stats.put("max_in_flight", maxInFlight.get());
     stats.put("busy_seconds", busyNanos.sum() / 1e9);

@@ -67,6 +67,8 @@ public final class FakeBenchEndpoint implements Closeable {
   private final CallLedger ledger = new CallLedger();
   private final AtomicInteger sequence = new AtomicInteger();
   private final AtomicInteger serverErrorBurst = new AtomicInteger();
+  private final Map<Faults.Kind, AtomicInteger> injected =
+      new java.util.EnumMap<>(Faults.Kind.class);
   private final AtomicLong stormUntil = new AtomicLong(System.nanoTime());
   private final long seed;
   private final String apiKey;
@@ -79,6 +81,9 @@ public final class FakeBenchEndpoint implements Closeable {
     this.server = server;
     this.seed = seed;
     this.apiKey = apiKey;
+    for (Faults.Kind kind : Faults.Kind.values()) {
+      injected.put(kind, new AtomicInteger());
+    }
   }
 
   /**
@@ -126,6 +131,11 @@ public final class FakeBenchEndpoint implements Closeable {
   public FakeBenchEndpoint admission(Supplier<Optional<Duration>> value) {
     this.admission = value;
     return this;
+  }
+
+  /** How many answers of this kind the fake sent (or withheld) so far. */
+  public int injected(Faults.Kind kind) {
+    return injected.get(kind).get();
   }
 
   /** Every request for {@code length} from now gets 429 with {@code retryAfter}. */
@@ -189,6 +199,7 @@ public final class FakeBenchEndpoint implements Closeable {
       }
       Optional<Duration> wait = refusedFor();
       if (wait.isPresent()) {
+        injected.get(Faults.Kind.RATE_LIMITED).incrementAndGet();
         status = 429;
         send(exchange, status, rateLimited(wait.get()), retryHeaders(wait.get()));
         return;
@@ -197,6 +208,9 @@ public final class FakeBenchEndpoint implements Closeable {
           serverErrorBurst.getAndUpdate(n -> Math.max(0, n - 1)) > 0
               ? Faults.Kind.SERVER_ERROR
               : faults.pick(random.nextDouble());
+      if (fault != null) {
+        injected.get(fault).incrementAndGet();
+      }
       sleep(fault == Faults.Kind.HANG ? HANG : latency.sample(random));
       status = fault == Faults.Kind.SERVER_ERROR ? 500 + 3 * random.nextInt(2) : 200;
       paid = answer(exchange, call, fault, number);
@@ -430,7 +444,8 @@ public final class FakeBenchEndpoint implements Closeable {
       String subject =
           imageDigest != null
               ? imageDigest
-              : "text:" + sha256(text.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+              : CallLedger.TEXT_ONLY
+                  + sha256(text.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
       return subject + "|" + kind;
     }
 
@@ -473,12 +488,19 @@ public final class FakeBenchEndpoint implements Closeable {
 
     private static String kindOf(String schema, String text) {
       if (schema != null) {
-        return switch (schema) {
-          case "questions" -> "ask";
-          case "verdict" -> "evaluate";
-          case "agreement" -> "compare";
-          default -> schema;
-        };
+        switch (schema) {
+          case "questions":
+            return "ask";
+          case "verdict":
+            return "evaluate";
+          case "agreement":
+            return "compare";
+          case "caption_qa", "grammar":
+            return schema;
+          default:
+            // Another tool's schema name (e.g. Curator's "output_schema"): judge by the prompt.
+            break;
+        }
       }
       if (text.contains("Question:")) {
         return "answer";
