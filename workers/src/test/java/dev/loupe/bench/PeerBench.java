@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
 final class PeerBench {
   private static final Pattern COMPLETED = Pattern.compile("COMPLETED (\\d+) of (\\d+)");
 
+  /** A peer that sends no request for this long while it runs is declared stalled. */
+  private static final Duration STALL = Duration.ofSeconds(120);
+
   private final Bench bench;
 
   PeerBench(Bench bench) {
@@ -31,7 +34,11 @@ final class PeerBench {
 
   /** One tool's run: its figures, what it completed, and the kill when there was one. */
   private record PeerRun(
-      Bench.Figures figures, int completed, int inFlightAtKill, double killedAtSeconds) {}
+      Bench.Figures figures,
+      int completed,
+      int inFlightAtKill,
+      int startedActivitiesAtKill,
+      double killedAtSeconds) {}
 
   void run() throws Exception {
     int count = bench.intOption("images", 150);
@@ -69,6 +76,12 @@ final class PeerBench {
             "at %.1f s with %d calls in flight at the endpoint; then started again",
             run.killedAtSeconds(),
             run.inFlightAtKill());
+        if (run.startedActivitiesAtKill() >= 0) {
+          Bench.line(
+              "activities started, not completed",
+              "%d at the kill (Temporal: calls in flight, answered or not)",
+              run.startedActivitiesAtKill());
+        }
       } else {
         Bench.line(
             "images/s (span) / ideal",
@@ -101,12 +114,15 @@ final class PeerBench {
           cluster.startDataset(
               scenario + "-" + System.currentTimeMillis(), images, out, 2 * concurrency);
       int inFlight = -1;
+      int startedAtKill = -1;
       double killedAt = 0;
       if (kill) {
         awaitPaid(fake, count * BenchConfig.CALLS_PER_IMAGE / 2);
         inFlight = fake.ledger().inFlight();
         worker.kill();
         killedAt = (System.nanoTime() - start) / 1e9;
+        startedAtKill =
+            Histories.startedActivities(cluster.client(), Histories.imageWorkflowIds(id, images));
         worker = cluster.startWorker("all");
       }
       DatasetResult result = cluster.await(id, Duration.ofHours(1));
@@ -120,7 +136,8 @@ final class PeerBench {
               result.counts().accepted(),
               wall,
               check.problems().isEmpty() ? "ok" : check.problems().toString());
-      return new PeerRun(figures, (int) result.counts().accepted(), inFlight, killedAt);
+      return new PeerRun(
+          figures, (int) result.counts().accepted(), inFlight, startedAtKill, killedAt);
     }
   }
 
@@ -160,20 +177,21 @@ final class PeerBench {
       killedAt = (System.nanoTime() - start) / 1e9;
       process = startPython(command, dir.resolve("run-2.log"));
     }
-    if (!process.waitFor(1, TimeUnit.HOURS)) {
-      killTree(process);
-      throw new IllegalStateException(tool + " did not finish within an hour");
-    }
+    boolean stalled = !awaitExit(process, fake);
     double wall = (System.nanoTime() - start) / 1e9;
     String log =
         Files.readString(dir.resolve(kill ? "run-2.log" : "run-1.log"), StandardCharsets.UTF_8);
     Matcher completed = COMPLETED.matcher(log);
     int samples = completed.find() ? Integer.parseInt(completed.group(1)) : 0;
     String outcome =
-        process.exitValue() == 0 ? "exit 0" : "exit " + process.exitValue() + " (see " + dir + ")";
+        stalled
+            ? "STALLED: no request for " + STALL.toSeconds() + " s, killed (see " + dir + ")"
+            : process.exitValue() == 0
+                ? "exit 0"
+                : "exit " + process.exitValue() + " (see " + dir + ")";
     Bench.Figures figures =
         figures(tool + (kill ? " (killed)" : ""), fake, count, samples, wall, outcome);
-    return new PeerRun(figures, samples, inFlight, killedAt);
+    return new PeerRun(figures, samples, inFlight, -1, killedAt);
   }
 
   private static Bench.Figures figures(
@@ -198,6 +216,27 @@ final class PeerBench {
         -1,
         0,
         outputs);
+  }
+
+  /**
+   * Waits for the process to exit; false when it sent no request for {@link #STALL} while still
+   * running (then it is killed): distilabel's resume from its cache can hang.
+   */
+  private static boolean awaitExit(Process process, FakeBenchEndpoint fake)
+      throws InterruptedException {
+    long lastCount = -1;
+    long lastChange = System.nanoTime();
+    while (!process.waitFor(1, TimeUnit.SECONDS)) {
+      long count = fake.ledger().received();
+      if (count != lastCount) {
+        lastCount = count;
+        lastChange = System.nanoTime();
+      } else if (System.nanoTime() - lastChange > STALL.toNanos()) {
+        killTree(process);
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Process startPython(List<String> command, Path log) throws IOException {

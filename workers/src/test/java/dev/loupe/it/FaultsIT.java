@@ -13,16 +13,10 @@ import dev.loupe.bench.LoupeWorker;
 import dev.loupe.bench.OutputCheck;
 import dev.loupe.bench.TemporalDevServer;
 import dev.loupe.contract.DatasetResult;
-import dev.loupe.image.ContentHash;
 import dev.loupe.image.TestImages;
 import dev.loupe.image.TestScenes;
-import io.grpc.StatusRuntimeException;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.enums.v1.PendingActivityState;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -395,7 +389,7 @@ class FaultsIT {
   /** Timed-out activity and workflow tasks in the dataset's image workflows, by activity type. */
   private static Map<String, Integer> timeouts(String datasetId, Path images) throws IOException {
     Map<String, Integer> timeouts = new TreeMap<>();
-    for (String workflowId : imageWorkflowIds(datasetId, images)) {
+    for (String workflowId : Histories.imageWorkflowIds(datasetId, images)) {
       Map<Long, String> scheduled = new HashMap<>();
       for (HistoryEvent event : cluster.client().fetchHistory(workflowId).getEvents()) {
         if (event.hasActivityTaskScheduledEventAttributes()) {
@@ -413,43 +407,9 @@ class FaultsIT {
     return timeouts;
   }
 
-  private static List<String> imageWorkflowIds(String datasetId, Path images) throws IOException {
-    List<String> ids = new ArrayList<>();
-    try (Stream<Path> files = Files.list(images)) {
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
-        if (!file.getFileName().toString().startsWith(".")) {
-          ids.add(datasetId + "/" + ContentHash.sha256Hex(Files.readAllBytes(file)));
-        }
-      }
-    }
-    return ids;
-  }
-
   /** Activities of the dataset's image workflows that a worker had started and not completed. */
   private static int startedActivities(String datasetId, Path images) throws IOException {
-    int started = 0;
-    for (String workflowId : imageWorkflowIds(datasetId, images)) {
-      DescribeWorkflowExecutionResponse description;
-      try {
-        description =
-            cluster
-                .client()
-                .getWorkflowServiceStubs()
-                .blockingStub()
-                .describeWorkflowExecution(
-                    DescribeWorkflowExecutionRequest.newBuilder()
-                        .setNamespace("default")
-                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                        .build());
-      } catch (StatusRuntimeException notStartedYet) {
-        continue;
-      }
-      started +=
-          (int)
-              description.getPendingActivitiesList().stream()
-                  .filter(a -> a.getState() == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)
-                  .count();
-    }
-    return started;
+    return Histories.startedActivities(
+        cluster.client(), Histories.imageWorkflowIds(datasetId, images));
   }
 }

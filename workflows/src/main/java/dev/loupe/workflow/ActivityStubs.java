@@ -17,11 +17,16 @@ import java.util.Map;
  */
 final class ActivityStubs {
 
-  /** Probing, listing, persisting: short, and storage trouble is usually brief. */
+  /**
+   * Probing, listing, persisting: short, and storage trouble is usually brief. Worker processes
+   * heartbeat for them while they run, so the tasks of a worker that dies are retried after the
+   * heartbeat timeout rather than the start-to-close.
+   */
   static final ActivityOptions CPU =
       ActivityOptions.newBuilder()
           .setTaskQueue(TaskQueues.CPU)
           .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
           .setRetryOptions(
               RetryOptions.newBuilder()
                   .setInitialInterval(Duration.ofSeconds(1))
