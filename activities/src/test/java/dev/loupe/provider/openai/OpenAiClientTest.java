@@ -416,6 +416,18 @@ class OpenAiClientTest {
   }
 
   @Test
+  void generationAbortedByTheServerIsARetryableServerError() {
+    server.enqueue(completion("", "abort", 100, 0));
+
+    ProviderException failure = failure(client(null));
+
+    assertThat(failure.type()).isEqualTo(FailureType.SERVER_ERROR);
+    assertThat(failure.type().retryable()).isTrue();
+    assertThat(failure.httpStatus()).isEqualTo(200);
+    assertThat(failure.getMessage()).contains("abort");
+  }
+
+  @Test
   void unparseableBodyIsMalformedOutput() {
     server.enqueue(ok("{\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,"));
 
