@@ -18,12 +18,8 @@ import dev.loupe.export.RunManifest;
 import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
 import dev.loupe.image.ImageProbe;
-import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
-import dev.loupe.provider.Secret;
-import dev.loupe.provider.openai.OpenAiClient;
-import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ConfigFiles;
 import dev.loupe.recipe.Endpoints;
 import dev.loupe.recipe.Planner;
@@ -49,7 +45,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -61,9 +56,6 @@ import okhttp3.OkHttpClient;
  * so tests swap modules, never classes.
  */
 public final class LoupeModule extends AbstractModule {
-  private static final Set<String> OPENAI_IMAGE_TYPES =
-      Set.of("image/jpeg", "image/png", "image/webp", "image/gif");
-
   private final LoupeConfig config;
   private final Path configDirectory;
   private final Map<String, String> environment;
@@ -181,29 +173,7 @@ public final class LoupeModule extends AbstractModule {
   @Provides
   @Singleton
   Map<String, ModelEndpoint> modelEndpoints(OkHttpClient http) {
-    Map<String, ModelEndpoint> endpoints = new LinkedHashMap<>();
-    config
-        .endpoints()
-        .forEach(
-            (name, settings) -> {
-              Secret key = keyOf(settings);
-              OpenAiSettings client =
-                  new OpenAiSettings(
-                      settings.baseUrl(),
-                      key,
-                      settings.provider().equals(EndpointSettings.OPENAI)
-                          ? dev.loupe.provider.openai.Dialect.OPENAI
-                          : dev.loupe.provider.openai.Dialect.OPENAI_COMPATIBLE,
-                      Duration.ofSeconds(settings.timeoutSeconds()));
-              endpoints.put(
-                  name,
-                  new ModelEndpoint(
-                      name,
-                      new OpenAiClient(client, http),
-                      new ProviderImageLimits(
-                          settings.imageMaxLongSide(), 20L * 1024 * 1024, OPENAI_IMAGE_TYPES)));
-            });
-    return endpoints;
+    return new ModelClients(http, environment).build(config.endpoints());
   }
 
   @Provides
@@ -227,21 +197,5 @@ public final class LoupeModule extends AbstractModule {
       com.google.inject.Provider<ApiActivities> api) {
     return new PoolRegistrar(
         config, cpu::get, api::get, DatasetTuning.DEFAULT, config.retry().toApiRetry());
-  }
-
-  private Secret keyOf(EndpointSettings settings) {
-    if (settings.apiKeyEnv() == null) {
-      return null;
-    }
-    String value = environment.get(settings.apiKeyEnv());
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(
-          "endpoint at "
-              + settings.baseUrl()
-              + " reads its key from "
-              + settings.apiKeyEnv()
-              + ", which is not set");
-    }
-    return new Secret(value);
   }
 }

@@ -66,18 +66,28 @@ public final class PoolRegistrar {
       ApiActivities activities = api.get();
       for (Map.Entry<String, EndpointSettings> endpoint : config.endpoints().entrySet()) {
         String queue = TaskQueues.api(endpoint.getKey());
-        // Model calls wait on the network: virtual threads make high concurrency cheap.
-        Worker worker =
-            factory.newWorker(
-                queue,
-                WorkerOptions.newBuilder()
-                    .setMaxConcurrentActivityExecutionSize(endpoint.getValue().maxConcurrency())
-                    .setUsingVirtualThreadsOnActivityWorker(true)
-                    .build());
+        Worker worker = factory.newWorker(queue, apiWorkerOptions(endpoint.getValue()));
         worker.registerActivitiesImplementations(activities);
         queues.add(queue);
       }
     }
     return queues;
+  }
+
+  /**
+   * The options of an endpoint's API worker. Its requests-per-minute limit is the server-side
+   * activities-per-second limit of the endpoint's task queue, which holds across all workers (each
+   * model call is one activity task, retries included); the last worker to poll sets it.
+   */
+  static WorkerOptions apiWorkerOptions(EndpointSettings endpoint) {
+    WorkerOptions.Builder options =
+        WorkerOptions.newBuilder()
+            .setMaxConcurrentActivityExecutionSize(endpoint.maxConcurrency())
+            // Model calls wait on the network: virtual threads make high concurrency cheap.
+            .setUsingVirtualThreadsOnActivityWorker(true);
+    if (endpoint.requestsPerMinute() != null) {
+      options.setMaxTaskQueueActivitiesPerSecond(endpoint.requestsPerMinute() / 60.0);
+    }
+    return options.build();
   }
 }
