@@ -6,19 +6,18 @@ import dev.loupe.provider.ModelClient;
 import dev.loupe.provider.ProviderClients;
 import dev.loupe.provider.ProviderKind;
 import dev.loupe.provider.Secret;
-import dev.loupe.provider.ratelimit.AdaptiveConcurrency;
+import dev.loupe.provider.ratelimit.EndpointLimits;
 import dev.loupe.provider.ratelimit.RateLimitedClient;
-import dev.loupe.provider.ratelimit.TokenBudget;
 import dev.loupe.stage.ModelEndpoint;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import okhttp3.OkHttpClient;
 
 /**
  * Builds the configured endpoints of an API worker: each provider's client, with its key from the
- * environment, behind this worker's rate limits, and the provider's image limits.
+ * environment, behind this worker's rate limits (adaptive concurrency, the tokens-per-minute
+ * budget, calls paced at the requests-per-minute limit), and the provider's image limits.
  */
 final class ModelClients {
   /** The start-to-close timeout of model-call activities (ActivityStubs.api). */
@@ -54,9 +53,11 @@ final class ModelClients {
         new RateLimitedClient(
             name,
             client,
-            new AdaptiveConcurrency(settings.maxConcurrency()),
-            Optional.ofNullable(settings.tokensPerMinute()).map(TokenBudget::new),
-            maxWait(timeout));
+            EndpointLimits.of(
+                settings.maxConcurrency(),
+                settings.requestsPerMinute(),
+                settings.tokensPerMinute(),
+                maxWait(timeout)));
     ProviderImageLimits images = ProviderImageLimits.forProvider(kind);
     if (settings.imageMaxLongSide() != null) {
       images = images.withMaxLongSide(settings.imageMaxLongSide());

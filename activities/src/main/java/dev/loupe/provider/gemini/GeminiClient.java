@@ -46,7 +46,7 @@ public final class GeminiClient implements ModelClient {
   private static final Logger LOG = LoggerFactory.getLogger(GeminiClient.class);
   private static final String JSON_MIME_TYPE = "application/json";
 
-  /** Gemini sends no request id header; its error bodies carry none either. */
+  /** Gemini documents no request id header; one that a gateway adds is kept for log lines. */
   private static final String REQUEST_ID = "x-request-id";
 
   /** Finish reasons that mean a filter or policy withheld the output (SDK {@code FinishReason}). */

@@ -13,21 +13,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An endpoint's client behind this worker's limits: a call waits for a slot under the adaptive
- * concurrency limit, then for its turn in the tokens-per-minute budget, then goes out once. It
- * never retries: a call that would wait longer than {@code maxWait} fails at once as {@link
- * FailureType#RATE_LIMITED} with the wait as its retry hint, and Temporal retries it. Requests per
- * minute are capped elsewhere, by the server-side rate limit of the endpoint's task queue, which
- * holds across all workers.
+ * An endpoint's client behind this worker's {@link EndpointLimits}: a call waits for a slot under
+ * the adaptive concurrency limit, for its turn in the tokens-per-minute budget, and for its place
+ * in the request pacing, then goes out once. It never retries: a call that would wait longer than
+ * {@code maxWait} fails at once as {@link FailureType#RATE_LIMITED} with the wait as its retry
+ * hint, and Temporal retries it.
+ *
+ * <p>Requests per minute are capped across all workers by the server-side rate limit of the
+ * endpoint's task queue. That limit is kept per task-queue partition (four by default), each with a
+ * burst of its own, so tasks arrive in small bursts after a pause; pacing this worker's calls at
+ * the same rate spreads them out again before they reach a provider that counts per second.
  */
 public final class RateLimitedClient implements ModelClient {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitedClient.class);
 
   private final String endpoint;
   private final ModelClient delegate;
-  private final AdaptiveConcurrency concurrency;
-  private final Optional<TokenBudget> budget;
-  private final Duration maxWait;
+  private final EndpointLimits limits;
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
 
@@ -38,56 +40,44 @@ public final class RateLimitedClient implements ModelClient {
 
   /**
    * @param endpoint the endpoint's name, for messages
-   * @param budget the tokens-per-minute budget, or empty for none
-   * @param maxWait how long a call may wait for the limits; keep it and the client's call timeout
-   *     within the activity's start-to-close timeout
    */
-  public RateLimitedClient(
-      String endpoint,
-      ModelClient delegate,
-      AdaptiveConcurrency concurrency,
-      Optional<TokenBudget> budget,
-      Duration maxWait) {
-    this(
-        endpoint,
-        delegate,
-        concurrency,
-        budget,
-        maxWait,
-        System::nanoTime,
-        duration -> Thread.sleep(duration));
+  public RateLimitedClient(String endpoint, ModelClient delegate, EndpointLimits limits) {
+    this(endpoint, delegate, limits, System::nanoTime, duration -> Thread.sleep(duration));
   }
 
   RateLimitedClient(
       String endpoint,
       ModelClient delegate,
-      AdaptiveConcurrency concurrency,
-      Optional<TokenBudget> budget,
-      Duration maxWait,
+      EndpointLimits limits,
       LongSupplier nanoTime,
       Sleeper sleeper) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.delegate = Objects.requireNonNull(delegate, "delegate");
-    this.concurrency = Objects.requireNonNull(concurrency, "concurrency");
-    this.budget = Objects.requireNonNull(budget, "budget");
-    this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
+    this.limits = Objects.requireNonNull(limits, "limits");
     this.nanoTime = nanoTime;
     this.sleeper = sleeper;
   }
 
   @Override
   public ModelResponse complete(ModelRequest request) throws ProviderException {
-    long deadline = nanoTime.getAsLong() + maxWait.toNanos();
+    long deadline = nanoTime.getAsLong() + limits.maxWait().toNanos();
     AdaptiveConcurrency.Permit permit = acquire(deadline);
     Outcome outcome = Outcome.OTHER;
     Optional<Duration> retryAfter = Optional.empty();
-    long reserved = 0;
+    long reservedTokens = 0;
     try {
-      reserved = reserveTokens(request, deadline);
+      if (limits.tokenBudget().isPresent()) {
+        long estimate = TokenEstimate.of(request);
+        awaitTurn(limits.tokenBudget().get(), estimate, deadline, "tokens");
+        reservedTokens = estimate;
+      }
+      if (limits.pacer().isPresent()) {
+        awaitTurn(limits.pacer().get(), 1, deadline, "requests");
+      }
       ModelResponse response = delegate.complete(request);
-      long correction = response.inputTokens() + response.outputTokens() - reserved;
-      budget.ifPresent(b -> b.adjust(correction));
-      reserved = 0;
+      long correction = response.inputTokens() + response.outputTokens() - reservedTokens;
+      limits.tokenBudget().ifPresent(budget -> budget.adjust(correction));
+      reservedTokens = 0;
       outcome = Outcome.SUCCESS;
       return response;
     } catch (ProviderException e) {
@@ -97,8 +87,8 @@ public final class RateLimitedClient implements ModelClient {
       }
       throw e;
     } finally {
-      long refund = reserved;
-      budget.ifPresent(b -> b.adjust(-refund));
+      long refund = reservedTokens;
+      limits.tokenBudget().ifPresent(budget -> budget.adjust(-refund));
       release(permit, outcome, retryAfter);
     }
   }
@@ -110,6 +100,7 @@ public final class RateLimitedClient implements ModelClient {
   }
 
   private AdaptiveConcurrency.Permit acquire(long deadline) throws ProviderException {
+    AdaptiveConcurrency concurrency = limits.concurrency();
     try {
       Optional<AdaptiveConcurrency.Permit> permit = concurrency.acquire(deadline);
       if (permit.isPresent()) {
@@ -127,35 +118,36 @@ public final class RateLimitedClient implements ModelClient {
         "endpoint "
             + endpoint
             + ": no call slot within "
-            + maxWait.toSeconds()
+            + limits.maxWait().toSeconds()
             + " s (concurrency limit "
             + concurrency.currentLimit()
             + ", lowered by 429s); retrying later",
         null);
   }
 
-  /** Returns the tokens reserved, after waiting for their turn. */
-  private long reserveTokens(ModelRequest request, long deadline) throws ProviderException {
-    if (budget.isEmpty()) {
-      return 0;
-    }
-    TokenBudget tokens = budget.get();
-    long estimate = TokenEstimate.of(request);
+  /**
+   * Reserves {@code amount} in {@code bucket} and waits for its turn; on failure nothing stays
+   * reserved.
+   */
+  private void awaitTurn(TokenBucket bucket, long amount, long deadline, String unit)
+      throws ProviderException {
     Duration left = Duration.ofNanos(Math.max(0, deadline - nanoTime.getAsLong()));
-    Optional<Duration> wait = tokens.reserve(estimate, left);
+    Optional<Duration> wait = bucket.reserve(amount, left);
     if (wait.isEmpty()) {
-      Duration needed = tokens.waitFor(estimate);
+      Duration needed = bucket.waitFor(amount);
       throw new ProviderException(
           FailureType.RATE_LIMITED,
           0,
           needed,
           "endpoint "
               + endpoint
-              + ": the budget of "
-              + tokens.tokensPerMinute()
-              + " tokens per minute has no room for about "
-              + estimate
-              + " tokens within "
+              + ": the limit of "
+              + bucket.perMinute()
+              + " "
+              + unit
+              + " per minute has no room for "
+              + amount
+              + " within "
               + left.toSeconds()
               + " s; retrying in "
               + needed.toSeconds()
@@ -167,15 +159,15 @@ public final class RateLimitedClient implements ModelClient {
         sleeper.sleep(wait.get());
       }
     } catch (InterruptedException e) {
-      tokens.adjust(-estimate);
+      bucket.adjust(-amount);
       Thread.currentThread().interrupt();
       throw interrupted();
     }
-    return estimate;
   }
 
   private void release(
       AdaptiveConcurrency.Permit permit, Outcome outcome, Optional<Duration> retryAfter) {
+    AdaptiveConcurrency concurrency = limits.concurrency();
     switch (outcome) {
       case SUCCESS -> concurrency.onSuccess(permit);
       case RATE_LIMITED -> {

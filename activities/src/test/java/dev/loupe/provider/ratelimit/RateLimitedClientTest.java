@@ -26,7 +26,7 @@ class RateLimitedClientTest {
   private final List<Duration> sleeps = new ArrayList<>();
   private final AtomicInteger calls = new AtomicInteger();
   private final AdaptiveConcurrency concurrency = new AdaptiveConcurrency(8);
-  private final TokenBudget budget = new TokenBudget(60_000, now::get);
+  private final TokenBucket budget = new TokenBucket(60_000, 60_000, now::get);
 
   @Test
   void successCorrectsTheBudgetToTheReportedUsage() throws Exception {
@@ -61,6 +61,7 @@ class RateLimitedClientTest {
     assertThat(failure.httpStatus()).as("no provider was asked").isZero();
     assertThat(failure.retryAfter()).contains(Duration.ofMillis(ESTIMATE));
     assertThat(failure.getMessage()).contains("endpoint fake", "60000 tokens per minute");
+    assertThat(budget.level()).as("nothing stays reserved").isCloseTo(0, within(1e-6));
     assertThat(calls).hasValue(0);
     assertThat(concurrency.inFlight()).isZero();
     assertThat(concurrency.currentLimit()).as("a local wait is no 429").isEqualTo(8);
@@ -96,10 +97,30 @@ class RateLimitedClientTest {
   }
 
   @Test
-  void withoutABudgetOnlyConcurrencyApplies() throws Exception {
+  void pacerSpacesThisWorkersCallsAtTheRequestRate() throws Exception {
+    TokenBucket pacer = new TokenBucket(120, 1, now::get);
     RateLimitedClient client =
         new RateLimitedClient(
-            "fake", answering(5, 5), concurrency, Optional.empty(), Duration.ofSeconds(1));
+            "fake",
+            answering(1, 1),
+            new EndpointLimits(
+                concurrency, Optional.empty(), Optional.of(pacer), Duration.ofMinutes(1)),
+            now::get,
+            sleeps::add);
+
+    client.complete(REQUEST);
+    client.complete(REQUEST);
+    client.complete(REQUEST);
+
+    assertThat(sleeps).containsExactly(Duration.ofMillis(500), Duration.ofMillis(1000));
+    assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void withoutBudgetOrPacerOnlyConcurrencyApplies() throws Exception {
+    RateLimitedClient client =
+        new RateLimitedClient(
+            "fake", answering(5, 5), EndpointLimits.of(8, null, null, Duration.ofSeconds(1)));
 
     assertThat(client.complete(REQUEST).inputTokens()).isEqualTo(5);
   }
@@ -110,7 +131,9 @@ class RateLimitedClientTest {
     AdaptiveConcurrency.Permit held = one.acquire(System.nanoTime()).orElseThrow();
     RateLimitedClient client =
         new RateLimitedClient(
-            "fake", answering(1, 1), one, Optional.empty(), Duration.ofMillis(50));
+            "fake",
+            answering(1, 1),
+            new EndpointLimits(one, Optional.empty(), Optional.empty(), Duration.ofMillis(50)));
 
     ProviderException failure =
         catchThrowableOfType(ProviderException.class, () -> client.complete(REQUEST));
@@ -123,7 +146,11 @@ class RateLimitedClientTest {
 
   private RateLimitedClient client(ModelClient delegate, Duration maxWait) {
     return new RateLimitedClient(
-        "fake", delegate, concurrency, Optional.of(budget), maxWait, now::get, sleeps::add);
+        "fake",
+        delegate,
+        new EndpointLimits(concurrency, Optional.of(budget), Optional.empty(), maxWait),
+        now::get,
+        sleeps::add);
   }
 
   private ModelClient answering(long input, long output) {

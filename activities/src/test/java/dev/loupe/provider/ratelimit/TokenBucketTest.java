@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class TokenBudgetTest {
+class TokenBucketTest {
   private static final Duration LONG = Duration.ofMinutes(10);
 
   private final AtomicLong now = new AtomicLong(5_000_000_000L);
-  private final TokenBudget budget = new TokenBudget(60_000, now::get);
+  private final TokenBucket budget = new TokenBucket(60_000, 60_000, now::get);
 
   @Test
   void aFullMinuteGoesOutAtOnce() {
@@ -68,8 +68,23 @@ class TokenBudgetTest {
   }
 
   @Test
-  void budgetMustBePositive() {
-    assertThatThrownBy(() -> new TokenBudget(0)).isInstanceOf(IllegalArgumentException.class);
+  void pacerSpacesCallsEvenly() {
+    TokenBucket pacer = new TokenBucket(120, 1, now::get);
+
+    assertThat(pacer.reserve(1, LONG)).contains(Duration.ZERO);
+    assertThat(pacer.reserve(1, LONG)).contains(Duration.ofMillis(500));
+    assertThat(pacer.reserve(1, LONG)).contains(Duration.ofMillis(1000));
+    advance(Duration.ofSeconds(10));
+    assertThat(pacer.level())
+        .as("an idle pacer banks one call, no more")
+        .isCloseTo(1, within(1e-6));
+  }
+
+  @Test
+  void rateAndCapacityMustBePositive() {
+    assertThatThrownBy(() -> TokenBucket.perMinuteBudget(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TokenBucket(60, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   private void advance(Duration duration) {
