@@ -345,6 +345,20 @@ class OpenAiClientTest {
     assertThat(failure.getMessage()).contains("At most 1 image(s) may be provided in one prompt.");
   }
 
+  @Test
+  void ollamaQueueFullIsARetryableServerError() {
+    server.enqueue(
+        error(
+                503,
+                "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}")
+            .build());
+
+    ProviderException failure = failure(client(null));
+
+    assertThat(failure.type()).isEqualTo(FailureType.SERVER_ERROR);
+    assertThat(failure.getMessage()).contains("server busy");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {401, 403})
   void rejectedKeyIsAnAuthenticationFailureThatDoesNotQuoteTheKey(int status) {

@@ -81,6 +81,13 @@ class TokenBucketTest {
   }
 
   @Test
+  void pacerHoldsASecondOfRequestsAndABudgetAMinuteOfTokens() {
+    assertThat(TokenBucket.pacer(600).capacity()).isEqualTo(10);
+    assertThat(TokenBucket.pacer(30).capacity()).isEqualTo(1);
+    assertThat(TokenBucket.perMinuteBudget(90_000).capacity()).isEqualTo(90_000);
+  }
+
+  @Test
   void rateAndCapacityMustBePositive() {
     assertThatThrownBy(() -> TokenBucket.perMinuteBudget(0))
         .isInstanceOf(IllegalArgumentException.class);
