@@ -77,6 +77,22 @@ public final class RetryHints {
     return Optional.of(nanos(totalNanos));
   }
 
+  /**
+   * A protobuf {@code Duration} in its JSON form, such as {@code 47s} or {@code 29.723877525s}: the
+   * format of Gemini's {@code RetryInfo.retryDelay}.
+   */
+  public static Optional<Duration> protobufDuration(String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    String trimmed = value.trim();
+    if (!trimmed.endsWith("s")) {
+      return Optional.empty();
+    }
+    return decimal(trimmed.substring(0, trimmed.length() - 1))
+        .map(seconds -> nanos(seconds.movePointRight(9)));
+  }
+
   private static BigDecimal nanosPer(String unit) {
     return switch (unit) {
       case "ns" -> BigDecimal.ONE;

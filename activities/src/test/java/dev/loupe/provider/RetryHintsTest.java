@@ -68,4 +68,19 @@ class RetryHintsTest {
     assertThat(RetryHints.goDuration("1s and more")).isEmpty();
     assertThat(RetryHints.goDuration("")).isEmpty();
   }
+
+  @Test
+  void protobufDurationsAreSecondsWithFractions() {
+    assertThat(RetryHints.protobufDuration("47s")).contains(Duration.ofSeconds(47));
+    assertThat(RetryHints.protobufDuration("29.723877525s"))
+        .contains(Duration.ofNanos(29_723_877_525L));
+    assertThat(RetryHints.protobufDuration("0.5s")).contains(Duration.ofMillis(500));
+  }
+
+  @Test
+  void malformedProtobufDurationIsNoHint() {
+    assertThat(RetryHints.protobufDuration("47")).isEmpty();
+    assertThat(RetryHints.protobufDuration("soon s")).isEmpty();
+    assertThat(RetryHints.protobufDuration(null)).isEmpty();
+  }
 }

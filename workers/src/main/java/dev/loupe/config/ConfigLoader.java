@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.loupe.provider.ProviderKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,8 +18,6 @@ import java.util.Map;
  * TEMPORAL_NAMESPACE} override the file.
  */
 public final class ConfigLoader {
-  static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
-  static final String DEFAULT_MODEL = "gpt-4.1-mini";
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -55,33 +55,30 @@ public final class ConfigLoader {
 
   /**
    * The first of {@code OPENAI_API_KEY}/{@code OPENAI_BASE_URL}, {@code GEMINI_API_KEY}, {@code
-   * ANTHROPIC_API_KEY} that is set picks the endpoint; {@code LOUPE_MODEL} the model.
+   * ANTHROPIC_API_KEY} that is set picks the one endpoint, named after its provider ({@code
+   * openai}, {@code gemini}, {@code anthropic}), with the provider's {@code *_BASE_URL} when set;
+   * {@code LOUPE_MODEL} picks the model, else the provider's default. An {@code OPENAI_BASE_URL}
+   * other than OpenAI's own is an OpenAI-compatible server, whose key is optional.
    */
   static LoupeConfig fromEnvironment(Map<String, String> env) {
     LinkedHashMap<String, EndpointSettings> endpoints = new LinkedHashMap<>();
-    String model = env.getOrDefault("LOUPE_MODEL", DEFAULT_MODEL);
     if (isSet(env, "OPENAI_API_KEY") || isSet(env, "OPENAI_BASE_URL")) {
-      String baseUrl =
-          isSet(env, "OPENAI_BASE_URL") ? env.get("OPENAI_BASE_URL") : DEFAULT_OPENAI_BASE_URL;
-      String provider =
-          baseUrl.startsWith(DEFAULT_OPENAI_BASE_URL)
-              ? EndpointSettings.OPENAI
-              : EndpointSettings.OPENAI_COMPATIBLE;
-      endpoints.put(
-          "openai",
-          new EndpointSettings(
-              provider,
-              baseUrl,
-              isSet(env, "OPENAI_API_KEY") ? "OPENAI_API_KEY" : null,
-              model,
-              null,
-              null,
-              null));
-    } else if (isSet(env, "GEMINI_API_KEY") || isSet(env, "ANTHROPIC_API_KEY")) {
-      throw new IllegalArgumentException(
-          "GEMINI_API_KEY/ANTHROPIC_API_KEY are set, but this version of Loupe speaks only the"
-              + " OpenAI API: set OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible"
-              + " server");
+      String openAi = ProviderKind.OPENAI.publicBaseUrl().orElseThrow();
+      String baseUrl = isSet(env, "OPENAI_BASE_URL") ? env.get("OPENAI_BASE_URL") : openAi;
+      ProviderKind kind =
+          baseUrl.startsWith(openAi) ? ProviderKind.OPENAI : ProviderKind.OPENAI_COMPATIBLE;
+      endpoints.put("openai", fromEnvironment(kind, baseUrl, env));
+    } else {
+      for (ProviderKind kind : List.of(ProviderKind.GEMINI, ProviderKind.ANTHROPIC)) {
+        if (isSet(env, kind.keyVariable())) {
+          String baseUrl =
+              isSet(env, kind.baseUrlVariable())
+                  ? env.get(kind.baseUrlVariable())
+                  : kind.publicBaseUrl().orElseThrow();
+          endpoints.put(kind.configName(), fromEnvironment(kind, baseUrl, env));
+          break;
+        }
+      }
     }
     String s3Endpoint = env.getOrDefault("AWS_ENDPOINT_URL_S3", env.get("AWS_ENDPOINT_URL"));
     return new LoupeConfig(
@@ -89,6 +86,18 @@ public final class ConfigLoader {
         null,
         endpoints,
         new LoupeConfig.S3Config(s3Endpoint, env.get("AWS_REGION"), s3Endpoint != null),
+        null,
+        null);
+  }
+
+  private static EndpointSettings fromEnvironment(
+      ProviderKind kind, String baseUrl, Map<String, String> env) {
+    return new EndpointSettings(
+        kind.configName(),
+        baseUrl,
+        isSet(env, kind.keyVariable()) ? kind.keyVariable() : null,
+        isSet(env, "LOUPE_MODEL") ? env.get("LOUPE_MODEL") : kind.defaultModel(),
+        null,
         null,
         null);
   }
@@ -110,8 +119,8 @@ public final class ConfigLoader {
     if (config.endpoints().isEmpty()) {
       throw new IllegalArgumentException(
           "no model endpoint configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for an"
-              + " OpenAI-compatible server such as vLLM, SGLang or Ollama), or pass --config"
-              + " with an 'endpoints:' section");
+              + " OpenAI-compatible server such as vLLM, SGLang or Ollama), GEMINI_API_KEY or"
+              + " ANTHROPIC_API_KEY, or pass --config with an 'endpoints:' section");
     }
   }
 

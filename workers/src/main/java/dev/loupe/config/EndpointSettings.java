@@ -1,18 +1,27 @@
 package dev.loupe.config;
 
+import dev.loupe.provider.ProviderKind;
 import java.util.Objects;
 
 /**
  * One model endpoint, as configured. The API key is never here: only the name of the environment
  * variable that holds it, read by the worker that calls the endpoint.
  *
- * @param provider {@code openai} or {@code openai-compatible} (vLLM, SGLang, Ollama…)
- * @param baseUrl API base URL, e.g. {@code https://api.openai.com/v1}
+ * @param provider {@code openai}, {@code openai-compatible} (vLLM, SGLang, Ollama…), {@code gemini}
+ *     or {@code anthropic}
+ * @param baseUrl API base URL as the provider's SDK takes it, e.g. {@code
+ *     https://api.openai.com/v1}, {@code https://generativelanguage.googleapis.com/v1beta}, {@code
+ *     https://api.anthropic.com}
  * @param apiKeyEnv environment variable holding the key; none for keyless local servers
  * @param model default model for stages that name none
  * @param timeoutSeconds HTTP call timeout, shorter than the activity's five minutes
- * @param maxConcurrency concurrent calls per worker on this endpoint
- * @param imageMaxLongSide images are downsized so their long side fits
+ * @param maxConcurrency concurrent calls per worker on this endpoint; 429s lower it for a while
+ * @param imageMaxLongSide images are downsized so their long side fits; null for the provider's
+ *     default (2048, Anthropic 1568)
+ * @param requestsPerMinute cap on calls per minute across all workers (the server-side rate limit
+ *     of the endpoint's task queue), or null for none
+ * @param tokensPerMinute input plus output tokens per minute that each API worker process allows
+ *     itself on this endpoint, or null for no budget
  */
 public record EndpointSettings(
     String provider,
@@ -21,17 +30,18 @@ public record EndpointSettings(
     String model,
     Integer timeoutSeconds,
     Integer maxConcurrency,
-    Integer imageMaxLongSide) {
+    Integer imageMaxLongSide,
+    Integer requestsPerMinute,
+    Integer tokensPerMinute) {
 
-  public static final String OPENAI = "openai";
-  public static final String OPENAI_COMPATIBLE = "openai-compatible";
+  public static final String OPENAI = ProviderKind.OPENAI.configName();
+  public static final String OPENAI_COMPATIBLE = ProviderKind.OPENAI_COMPATIBLE.configName();
+  public static final String GEMINI = ProviderKind.GEMINI.configName();
+  public static final String ANTHROPIC = ProviderKind.ANTHROPIC.configName();
 
   public EndpointSettings {
     Objects.requireNonNull(provider, "endpoint provider");
-    if (!provider.equals(OPENAI) && !provider.equals(OPENAI_COMPATIBLE)) {
-      throw new IllegalArgumentException(
-          "endpoint provider must be 'openai' or 'openai-compatible', got '" + provider + "'");
-    }
+    ProviderKind.fromConfigName(provider);
     Objects.requireNonNull(baseUrl, "endpoint baseUrl");
     if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
       throw new IllegalArgumentException("endpoint baseUrl must be an http(s) URL: " + baseUrl);
@@ -46,6 +56,42 @@ public record EndpointSettings(
     if (maxConcurrency < 1) {
       throw new IllegalArgumentException("maxConcurrency must be positive: " + maxConcurrency);
     }
-    imageMaxLongSide = imageMaxLongSide == null ? 2048 : imageMaxLongSide;
+    if (imageMaxLongSide != null && imageMaxLongSide < 64) {
+      throw new IllegalArgumentException(
+          "imageMaxLongSide must be at least 64: " + imageMaxLongSide);
+    }
+    if (requestsPerMinute != null && requestsPerMinute < 1) {
+      throw new IllegalArgumentException(
+          "requestsPerMinute must be positive (leave it out for no limit): " + requestsPerMinute);
+    }
+    if (tokensPerMinute != null && tokensPerMinute < 1) {
+      throw new IllegalArgumentException(
+          "tokensPerMinute must be positive (leave it out for no budget): " + tokensPerMinute);
+    }
+  }
+
+  /** Settings without rate limits. */
+  public EndpointSettings(
+      String provider,
+      String baseUrl,
+      String apiKeyEnv,
+      String model,
+      Integer timeoutSeconds,
+      Integer maxConcurrency,
+      Integer imageMaxLongSide) {
+    this(
+        provider,
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeoutSeconds,
+        maxConcurrency,
+        imageMaxLongSide,
+        null,
+        null);
+  }
+
+  public ProviderKind kind() {
+    return ProviderKind.fromConfigName(provider);
   }
 }

@@ -26,7 +26,6 @@ import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.ocr.TesseractOcr;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
-import dev.loupe.provider.Secret;
 import dev.loupe.provider.openai.OpenAiClient;
 import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ConfigFiles;
@@ -57,7 +56,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -69,9 +67,6 @@ import okhttp3.OkHttpClient;
  * so tests swap modules, never classes.
  */
 public final class LoupeModule extends AbstractModule {
-  private static final Set<String> OPENAI_IMAGE_TYPES =
-      Set.of("image/jpeg", "image/png", "image/webp", "image/gif");
-
   /** Well inside the captioner activity's 30 s heartbeat timeout. */
   private static final Duration CAPTIONER_HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
@@ -210,29 +205,7 @@ public final class LoupeModule extends AbstractModule {
   @Provides
   @Singleton
   Map<String, ModelEndpoint> modelEndpoints(OkHttpClient http) {
-    Map<String, ModelEndpoint> endpoints = new LinkedHashMap<>();
-    config
-        .endpoints()
-        .forEach(
-            (name, settings) -> {
-              Secret key = keyOf(settings);
-              OpenAiSettings client =
-                  new OpenAiSettings(
-                      settings.baseUrl(),
-                      key,
-                      settings.provider().equals(EndpointSettings.OPENAI)
-                          ? dev.loupe.provider.openai.Dialect.OPENAI
-                          : dev.loupe.provider.openai.Dialect.OPENAI_COMPATIBLE,
-                      Duration.ofSeconds(settings.timeoutSeconds()));
-              endpoints.put(
-                  name,
-                  new ModelEndpoint(
-                      name,
-                      new OpenAiClient(client, http),
-                      new ProviderImageLimits(
-                          settings.imageMaxLongSide(), 20L * 1024 * 1024, OPENAI_IMAGE_TYPES)));
-            });
-    return endpoints;
+    return new ModelClients(http, environment).build(config.endpoints());
   }
 
   @Provides
@@ -281,8 +254,7 @@ public final class LoupeModule extends AbstractModule {
                     dev.loupe.provider.openai.Dialect.OPENAI_COMPATIBLE,
                     Duration.ofSeconds(settings.timeoutSeconds())),
                 http),
-            new ProviderImageLimits(
-                settings.imageMaxLongSide(), 20L * 1024 * 1024, OPENAI_IMAGE_TYPES));
+            ProviderImageLimits.forProvider(dev.loupe.provider.ProviderKind.OPENAI_COMPATIBLE));
     PreparedImages images =
         new PreparedImages(
             blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), settings.batchSlots() * 2);
@@ -306,21 +278,5 @@ public final class LoupeModule extends AbstractModule {
         captioner::get,
         DatasetTuning.DEFAULT,
         config.retry().toApiRetry());
-  }
-
-  private Secret keyOf(EndpointSettings settings) {
-    if (settings.apiKeyEnv() == null) {
-      return null;
-    }
-    String value = environment.get(settings.apiKeyEnv());
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(
-          "endpoint at "
-              + settings.baseUrl()
-              + " reads its key from "
-              + settings.apiKeyEnv()
-              + ", which is not set");
-    }
-    return new Secret(value);
   }
 }

@@ -86,17 +86,8 @@ public final class PoolRegistrar {
       ApiActivities activities = api.get();
       for (Map.Entry<String, EndpointSettings> endpoint : config.endpoints().entrySet()) {
         String queue = TaskQueues.api(endpoint.getKey());
-        // Model calls wait on the network: virtual threads make high concurrency cheap. They keep
-        // heartbeating while a SIGTERM drains them, and are handed back when the drain time ends.
         Worker worker =
-            factory.newWorker(
-                queue,
-                WorkerOptions.newBuilder()
-                    .setMaxConcurrentActivityExecutionSize(endpoint.getValue().maxConcurrency())
-                    .setUsingVirtualThreadsOnActivityWorker(true)
-                    .setAllowActivityHeartbeatDuringShutdown(true)
-                    .setActivityTaskPollersBehavior(pollers(Pool.API))
-                    .build());
+            factory.newWorker(queue, apiWorkerOptions(endpoint.getValue(), pollers(Pool.API)));
         worker.registerActivitiesImplementations(activities);
         queues.add(queue);
       }
@@ -123,5 +114,25 @@ public final class PoolRegistrar {
     return settings.autoscaling()
         ? new PollerBehaviorAutoscaling(settings.minimum(), settings.maximum(), settings.initial())
         : new PollerBehaviorSimpleMaximum(settings.maximum());
+  }
+
+  /**
+   * The options of an endpoint's API worker. Its requests-per-minute limit is the server-side
+   * activities-per-second limit of the endpoint's task queue, which holds across all workers (each
+   * model call is one activity task, retries included); the last worker to poll sets it.
+   */
+  static WorkerOptions apiWorkerOptions(EndpointSettings endpoint, PollerBehavior pollers) {
+    WorkerOptions.Builder options =
+        WorkerOptions.newBuilder()
+            .setMaxConcurrentActivityExecutionSize(endpoint.maxConcurrency())
+            // Model calls wait on the network: virtual threads make high concurrency cheap. They
+            // keep heartbeating while a SIGTERM drains them, and are handed back when it ends.
+            .setUsingVirtualThreadsOnActivityWorker(true)
+            .setAllowActivityHeartbeatDuringShutdown(true)
+            .setActivityTaskPollersBehavior(pollers);
+    if (endpoint.requestsPerMinute() != null) {
+      options.setMaxTaskQueueActivitiesPerSecond(endpoint.requestsPerMinute() / 60.0);
+    }
+    return options.build();
   }
 }

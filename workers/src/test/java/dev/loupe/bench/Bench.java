@@ -1,6 +1,7 @@
 package dev.loupe.bench;
 
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.provider.fake.FakeRateLimit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import java.util.Map;
  *   latency   lognormal latency (median, p99), concurrency C: images/s against C / (3 × mean)
  *   fast      1–5 ms latency: images/s, worker CPU ms per image, history events per image
  *   scale     the fast endpoint at several image counts: wall time, peak worker memory
+ *   ratelimit the endpoint enforces R requests per minute (429 beyond), Loupe is configured with
+ *             requestsPerMinute R: requests per minute achieved / R, and the share of 429s
  *   peers     Loupe, distilabel and Bespoke Curator on the same images, endpoint and concurrency,
  *             then each killed mid-run and resumed: throughput, 429s, calls paid twice
  * </pre>
@@ -62,6 +65,7 @@ public final class Bench {
       case "latency" -> bench.latency();
       case "fast" -> bench.fast();
       case "scale" -> bench.scale();
+      case "ratelimit" -> bench.rateLimit();
       case "peers" -> new PeerBench(bench).run();
       default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
     }
@@ -88,7 +92,7 @@ public final class Bench {
     Latency latency =
         new Latency.LogNormal(intOption("median-ms", 2000), intOption("p99-ms", 10_000));
     try (FakeBenchEndpoint fake = fake(latency)) {
-      Figures run = runLoupe("latency", fake, images, concurrency, BenchConfig.RECIPE);
+      Figures run = runLoupe("latency", fake, images, concurrency, null);
       double ideal = concurrency / (BenchConfig.CALLS_PER_IMAGE * latency.meanMillis() / 1000);
       double realizedMean = run.busySeconds() / Math.max(1, run.received());
       header("latency-bound: " + latency + ", concurrency " + concurrency);
@@ -113,9 +117,47 @@ public final class Bench {
     int images = intOption("images", 1000);
     int concurrency = intOption("concurrency", 64);
     try (FakeBenchEndpoint fake = fake(new Latency.Uniform(1, 5))) {
-      Figures run = runLoupe("fast", fake, images, concurrency, BenchConfig.RECIPE);
+      Figures run = runLoupe("fast", fake, images, concurrency, null);
       header("fast endpoint: uniform 1–5 ms, concurrency " + concurrency);
       run.print();
+    }
+  }
+
+  private void rateLimit() throws Exception {
+    int rpm = intOption("rpm", 300);
+    int images = intOption("images", 300);
+    int concurrency = intOption("concurrency", 32);
+    Latency latency = new Latency.LogNormal(intOption("median-ms", 800), intOption("p99-ms", 4000));
+    // The provider's limit as providers enforce it: a bucket refilled at rpm / 60 per second that
+    // holds one second of requests; beyond it, 429 with the time until the next token.
+    FakeRateLimit limit = new FakeRateLimit(rpm, 1.0);
+    try (FakeBenchEndpoint fake = fake(latency).admission(limit::tryAcquire)) {
+      Figures run = runLoupe("ratelimit", fake, images, concurrency, rpm);
+      header(
+          "rate-limited: "
+              + rpm
+              + " requests/minute enforced by the endpoint and configured as requestsPerMinute, "
+              + latency
+              + ", concurrency "
+              + concurrency);
+      run.print();
+      double steadyRpm = run.steadyCallsPerSecond() * 60;
+      double wholeRpm = run.paid() / run.spanSeconds() * 60;
+      line(
+          "requests/minute (10–90 % of span)",
+          "%.1f = %.1f %% of %d", steadyRpm, 100 * steadyRpm / rpm, rpm);
+      line(
+          "requests/minute (whole span)",
+          "%.1f = %.1f %% of %d",
+          wholeRpm,
+          100 * wholeRpm / rpm,
+          rpm);
+      line(
+          "429 share",
+          "%d of %d requests = %.2f %%",
+          run.rateLimited(),
+          run.received(),
+          100.0 * run.rateLimited() / Math.max(1, run.received()));
     }
   }
 
@@ -124,9 +166,7 @@ public final class Bench {
     List<Figures> runs = new ArrayList<>();
     for (String count : option("images", "1000,10000").split(",")) {
       try (FakeBenchEndpoint fake = fake(new Latency.Uniform(1, 5))) {
-        runs.add(
-            runLoupe(
-                "scale-" + count, fake, Integer.parseInt(count), concurrency, BenchConfig.RECIPE));
+        runs.add(runLoupe("scale-" + count, fake, Integer.parseInt(count), concurrency, null));
       }
     }
     header("scale: fast endpoint, concurrency " + concurrency);
@@ -172,14 +212,19 @@ public final class Bench {
     return new BenchConfig(fake.baseUrl(), KEY_ENV, concurrency);
   }
 
-  Figures runLoupe(
-      String scenario, FakeBenchEndpoint fake, int count, int concurrency, String recipe)
+  /**
+   * One dataset of {@code count} images through a {@code loupe worker --pool all} process.
+   *
+   * @param rpm the endpoint's {@code requestsPerMinute}, or null for none
+   */
+  Figures runLoupe(String scenario, FakeBenchEndpoint fake, int count, int concurrency, Integer rpm)
       throws Exception {
     Path images = images(count);
     Path out = freshDirectory(work.resolve(scenario).resolve("out"));
     int window = intOption("window", 2 * concurrency);
     try (TemporalDevServer server = devServer(scenario);
-        LoupeCluster cluster = cluster(scenario, server, config(fake, concurrency))) {
+        LoupeCluster cluster =
+            cluster(scenario, server, config(fake, concurrency).withRequestsPerMinute(rpm))) {
       LoupeWorker worker = cluster.startWorker("all");
       fake.ledger().reset();
       long cpuBefore = worker.cpuMillis();

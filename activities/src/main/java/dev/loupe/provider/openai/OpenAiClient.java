@@ -2,9 +2,7 @@ package dev.loupe.provider.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.loupe.contract.FailureType;
@@ -12,6 +10,9 @@ import dev.loupe.provider.ModelClient;
 import dev.loupe.provider.ModelRequest;
 import dev.loupe.provider.ModelResponse;
 import dev.loupe.provider.ProviderException;
+import dev.loupe.provider.ProviderHttp;
+import dev.loupe.provider.ProviderMessages;
+import dev.loupe.provider.StructuredText;
 import dev.loupe.provider.openai.OpenAiWire.ChatRequest;
 import dev.loupe.provider.openai.OpenAiWire.ChatResponse;
 import dev.loupe.provider.openai.OpenAiWire.Choice;
@@ -32,13 +33,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+import okhttp3.Headers;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,17 +46,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpenAiClient implements ModelClient {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiClient.class);
-  private static final MediaType JSON = MediaType.get("application/json");
   private static final String IMAGE_DETAIL = "auto";
-  private static final long MAX_ERROR_BODY_BYTES = 64 * 1024;
+  private static final String REQUEST_ID = "x-request-id";
   private static final int MAX_REFUSAL_CHARS = 300;
 
   private final OpenAiSettings settings;
-  private final OkHttpClient http;
+  private final ProviderHttp http;
   private final HttpUrl url;
-  private final Clock clock;
   private final ObjectMapper mapper;
-  private final ObjectMapper strictMapper;
 
   /**
    * @param http the process's shared client; this client derives one with the call timeout of
@@ -71,18 +65,8 @@ public final class OpenAiClient implements ModelClient {
 
   OpenAiClient(OpenAiSettings settings, OkHttpClient http, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    long timeoutMillis = settings.callTimeout().toMillis();
-    // Without streaming nothing arrives until the whole answer is ready, so the read timeout
-    // must be as long as the call timeout. OkHttp's own silent retries (connection failures, 408)
-    // are off: Temporal is the one retry owner.
-    this.http =
-        http.newBuilder()
-            .callTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .retryOnConnectionFailure(false)
-            .build();
+    this.http = new ProviderHttp("OpenAI API", http, settings.callTimeout(), clock);
     this.url = settings.chatCompletionsUrl();
-    this.clock = Objects.requireNonNull(clock, "clock");
     this.mapper =
         JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -90,56 +74,40 @@ public final class OpenAiClient implements ModelClient {
                 JsonInclude.Value.construct(
                     JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
-    this.strictMapper =
-        JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
   }
 
   @Override
   public ModelResponse complete(ModelRequest request) throws ProviderException {
     byte[] body = encode(request);
-    Request.Builder call = new Request.Builder().url(url).post(RequestBody.create(body, JSON));
+    Headers.Builder headers = new Headers.Builder();
     if (settings.apiKey() != null) {
-      call.header("Authorization", "Bearer " + settings.apiKey().value());
+      headers.add("Authorization", "Bearer " + settings.apiKey().value());
     }
-    long start = System.nanoTime();
-    try (Response response = http.newCall(call.build()).execute()) {
-      String requestId = response.header("x-request-id");
-      if (!response.isSuccessful()) {
-        throw OpenAiErrors.classify(
-            response.code(),
-            response.headers(),
-            errorBody(response),
-            requestId,
-            clock.instant(),
-            settings.apiKey(),
-            mapper);
-      }
-      byte[] answer = successBody(response, requestId);
-      long latencyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      ModelResponse result = decode(request, answer, response.code(), requestId, latencyMillis);
-      LOG.debug(
-          "chat completion model={} status={} latencyMs={} requestBytes={} responseBytes={}"
-              + " inputTokens={} outputTokens={} requestId={}",
-          result.model(),
-          response.code(),
-          latencyMillis,
-          body.length,
-          answer.length,
-          result.inputTokens(),
-          result.outputTokens(),
-          requestId);
-      return result;
-    } catch (IOException e) {
-      throw new ProviderException(
-          FailureType.TRANSPORT,
-          0,
-          null,
-          "OpenAI API call to " + url.host() + ":" + url.port() + " failed: " + e,
-          e);
+    ProviderHttp.Reply reply = http.post(url, headers.build(), body, REQUEST_ID);
+    if (!reply.successful()) {
+      throw OpenAiErrors.classify(
+          reply.status(),
+          reply.headers(),
+          reply.text(),
+          reply.requestId(),
+          reply.receivedAt(),
+          settings.apiKey(),
+          mapper);
     }
+    ModelResponse result =
+        decode(request, reply.body(), reply.status(), reply.requestId(), reply.latencyMillis());
+    LOG.debug(
+        "chat completion model={} status={} latencyMs={} requestBytes={} responseBytes={}"
+            + " inputTokens={} outputTokens={} requestId={}",
+        result.model(),
+        reply.status(),
+        reply.latencyMillis(),
+        body.length,
+        reply.body().length,
+        result.inputTokens(),
+        result.outputTokens(),
+        reply.requestId());
+    return result;
   }
 
   byte[] encode(ModelRequest request) {
@@ -180,29 +148,6 @@ public final class OpenAiClient implements ModelClient {
         + Base64.getEncoder().encodeToString(image.bytes());
   }
 
-  private static String errorBody(Response response) {
-    try {
-      return response.peekBody(MAX_ERROR_BODY_BYTES).string();
-    } catch (IOException e) {
-      // The status alone still classifies the failure.
-      return "";
-    }
-  }
-
-  /** A body that breaks off after a 200 is a broken answer, not an unreachable endpoint. */
-  private static byte[] successBody(Response response, String requestId) throws ProviderException {
-    try {
-      return response.body().bytes();
-    } catch (IOException e) {
-      throw new ProviderException(
-          FailureType.MALFORMED_OUTPUT,
-          response.code(),
-          null,
-          "response body broke off: " + e + requestIdSuffix(requestId),
-          e);
-    }
-  }
-
   private ModelResponse decode(
       ModelRequest request, byte[] body, int status, String requestId, long latencyMillis)
       throws ProviderException {
@@ -211,7 +156,10 @@ public final class OpenAiClient implements ModelClient {
       response = mapper.readValue(body, ChatResponse.class);
     } catch (IOException e) {
       throw malformed(
-          status, "response is not a chat completion (" + where(e) + ")", requestId, null);
+          status,
+          "response is not a chat completion (" + ProviderMessages.where(e) + ")",
+          requestId,
+          null);
     }
     if (response == null || response.choices() == null || response.choices().isEmpty()) {
       throw malformed(status, "response has no choices", requestId, null);
@@ -226,7 +174,9 @@ public final class OpenAiClient implements ModelClient {
           FailureType.REFUSED,
           status,
           null,
-          "model refused: " + shortened(message.refusal()) + requestIdSuffix(requestId),
+          "model refused: "
+              + ProviderMessages.excerpt(message.refusal(), MAX_REFUSAL_CHARS)
+              + requestIdSuffix(requestId),
           null);
     }
     if ("content_filter".equals(choice.finishReason())) {
@@ -235,6 +185,15 @@ public final class OpenAiClient implements ModelClient {
           status,
           null,
           "output withheld by the content filter" + requestIdSuffix(requestId),
+          null);
+    }
+    if ("abort".equals(choice.finishReason())) {
+      // vLLM ends a request it dropped (engine restart, preemption) with finish_reason "abort".
+      throw new ProviderException(
+          FailureType.SERVER_ERROR,
+          status,
+          null,
+          "the server aborted the generation (finish_reason abort)" + requestIdSuffix(requestId),
           null);
     }
     boolean structured = request.schema() != null;
@@ -251,7 +210,7 @@ public final class OpenAiClient implements ModelClient {
           status, "empty content, finish_reason " + choice.finishReason(), requestId, null);
     }
     if (structured) {
-      requireJsonObject(content, status, requestId);
+      StructuredText.requireJsonObject(content, status, requestIdSuffix(requestId));
     }
     Usage usage = response.usage();
     if (usage == null) {
@@ -265,51 +224,13 @@ public final class OpenAiClient implements ModelClient {
         latencyMillis);
   }
 
-  private void requireJsonObject(String content, int status, String requestId)
-      throws ProviderException {
-    JsonNode parsed;
-    try {
-      parsed = strictMapper.readTree(content);
-    } catch (JsonProcessingException e) {
-      throw malformed(
-          status,
-          "structured output is not valid JSON (" + content.length() + " chars, " + where(e) + ")",
-          requestId,
-          null);
-    }
-    if (!parsed.isObject()) {
-      throw malformed(
-          status,
-          "structured output is JSON " + parsed.getNodeType() + ", not an object",
-          requestId,
-          null);
-    }
-  }
-
-  /** Where parsing failed, without the parser's message: that quotes the model's output. */
-  private static String where(IOException e) {
-    if (e instanceof JsonProcessingException json && json.getLocation() != null) {
-      return e.getClass().getSimpleName()
-          + " at line "
-          + json.getLocation().getLineNr()
-          + " column "
-          + json.getLocation().getColumnNr();
-    }
-    return e.getClass().getSimpleName();
-  }
-
   private static ProviderException malformed(
       int status, String message, String requestId, Throwable cause) {
     return new ProviderException(
         FailureType.MALFORMED_OUTPUT, status, null, message + requestIdSuffix(requestId), cause);
   }
 
-  private static String shortened(String text) {
-    String flat = text.strip().replaceAll("\\s+", " ");
-    return flat.length() <= MAX_REFUSAL_CHARS ? flat : flat.substring(0, MAX_REFUSAL_CHARS) + "…";
-  }
-
   private static String requestIdSuffix(String requestId) {
-    return requestId == null ? "" : " [x-request-id " + requestId + "]";
+    return ProviderMessages.requestIdSuffix(REQUEST_ID, requestId);
   }
 }

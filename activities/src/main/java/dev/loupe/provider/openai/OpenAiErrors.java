@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.contract.FailureType;
+import dev.loupe.provider.HttpFailureTypes;
 import dev.loupe.provider.ProviderException;
+import dev.loupe.provider.ProviderMessages;
 import dev.loupe.provider.RetryHints;
 import dev.loupe.provider.Secret;
 import java.time.Duration;
@@ -23,10 +25,8 @@ import okhttp3.Headers;
  * {"error":"text"}}; anything else is kept as a short excerpt of the body.
  */
 final class OpenAiErrors {
-  private static final int MAX_MESSAGE_CHARS = 500;
   private static final Pattern TRY_AGAIN_IN =
       Pattern.compile("(?i)try again in\\s+((?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h))+)");
-  private static final Pattern OPENAI_KEY = Pattern.compile("sk-[A-Za-z0-9_*\\-]{4,}");
   private static final Set<String> QUOTA_CODES =
       Set.of(
           "insufficient_quota",
@@ -65,21 +65,12 @@ final class OpenAiErrors {
       hint = hintInMessage(error.message());
     }
     String message = describe(status, error, requestId);
-    if (apiKey != null) {
-      message = message.replace(apiKey.value(), "***");
-    }
-    return new ProviderException(type, status, hint.orElse(null), message, null);
+    return new ProviderException(
+        type, status, hint.orElse(null), ProviderMessages.withoutSecret(message, apiKey), null);
   }
 
   static FailureType failureType(int status, ErrorBody error) {
-    return switch (status) {
-      case 400, 413, 422 -> FailureType.BAD_REQUEST;
-      case 401, 403 -> FailureType.AUTHENTICATION;
-      case 404 -> FailureType.NOT_FOUND;
-      case 408, 409 -> FailureType.SERVER_ERROR;
-      case 429 -> tooManyRequests(error);
-      default -> status >= 400 && status < 500 ? FailureType.BAD_REQUEST : FailureType.SERVER_ERROR;
-    };
+    return status == 429 ? tooManyRequests(error) : HttpFailureTypes.forStatus(status);
   }
 
   /**
@@ -121,16 +112,6 @@ final class OpenAiErrors {
     return text.toString();
   }
 
-  /** Keeps keys out of messages: OpenAI's 401 text quotes part of the key it was sent. */
-  static String redact(String message) {
-    return OPENAI_KEY.matcher(message).replaceAll("sk-***");
-  }
-
-  private static String excerpt(String text) {
-    String flat = text.strip().replaceAll("\\s+", " ");
-    return flat.length() <= MAX_MESSAGE_CHARS ? flat : flat.substring(0, MAX_MESSAGE_CHARS) + "…";
-  }
-
   /**
    * The parts of an error body the classification reads; missing parts are empty strings.
    *
@@ -146,18 +127,18 @@ final class OpenAiErrors {
       try {
         root = mapper.readTree(body);
       } catch (JsonProcessingException e) {
-        return new ErrorBody(redact(excerpt(body)), "", "");
+        return new ErrorBody(ProviderMessages.safeExcerpt((body)), "", "");
       }
       JsonNode error = root.path("error");
       if (error.isTextual()) {
-        return new ErrorBody(redact(excerpt(error.asText())), "", "");
+        return new ErrorBody(ProviderMessages.safeExcerpt((error.asText())), "", "");
       }
       JsonNode fields = error.isObject() ? error : root;
       if (!fields.isObject() || !fields.has("message")) {
-        return new ErrorBody(redact(excerpt(body)), "", "");
+        return new ErrorBody(ProviderMessages.safeExcerpt((body)), "", "");
       }
       return new ErrorBody(
-          redact(excerpt(text(fields.get("message")))),
+          ProviderMessages.safeExcerpt((text(fields.get("message")))),
           text(fields.get("type")),
           text(fields.get("code")));
     }

@@ -3,22 +3,19 @@ package dev.loupe.provider.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.provider.fake.FakeAnswers;
+import dev.loupe.provider.fake.FakeRequest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -26,8 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -43,15 +38,11 @@ import okio.ByteString;
  * counted) and, when the fake was given a key, for {@code Authorization: Bearer <key>} (401
  * otherwise).
  *
- * <p>Answers are deterministic fake output marked {@code [fake]}: a {@code json_schema} named
- * {@code questions} gets {@code {"questions":[{"question":...,"type":"reasoning"}]}} with as many
- * questions as the prompt asks for ("3 questions", default 1); {@code verdict} gets {@code
- * {"meaningful":true,"correct":true,"detail":...}}; other names can be taught with {@link
- * #answerSchema}; free-text calls get about 300 characters derived from a hash of the request, so
- * different images get different text. Usage is deterministic too: prompt tokens are 100 + a
- * quarter of the prompt's characters (+85 with an image), completion tokens a quarter of the
- * output's; {@link #totalPromptTokens()} and {@link #totalCompletionTokens()} sum what the fake
- * reported in complete answers.
+ * <p>Answers are the deterministic output of {@link FakeAnswers}, marked {@code [fake]}, with
+ * structured output chosen by the {@code json_schema} name. Usage is deterministic too: prompt
+ * tokens are 100 + a quarter of the prompt's characters (+85 with an image), completion tokens a
+ * quarter of the output's; {@link #totalPromptTokens()} and {@link #totalCompletionTokens()} sum
+ * what the fake reported in complete answers.
  *
  * <p>Failures are scripted with {@link #failNext} (the next n requests) or {@link #setRule} (any
  * request that matches); see {@link FakeReply}. Run {@link #main} to serve on a port until killed.
@@ -60,35 +51,8 @@ public final class FakeOpenAiServer implements Closeable {
   public static final String CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
 
   private static final String LOOPBACK = "127.0.0.1";
-  private static final int MAX_QUESTIONS = 20;
   private static final Set<String> INSTRUCTION_ROLES = Set.of("system", "developer");
   private static final int MAX_REPORTED_VIOLATIONS = 5;
-  private static final Pattern QUESTION_COUNT =
-      Pattern.compile("(?i)\\b(\\d{1,3})\\s+(?:[\\w-]+\\s+){0,2}questions?\\b");
-  private static final String[] COLOURS = {
-    "red", "blue", "green", "yellow", "grey", "white", "black", "orange", "brown", "purple"
-  };
-  private static final String[] THINGS = {
-    "bicycle",
-    "teapot",
-    "street sign",
-    "dog",
-    "umbrella",
-    "window",
-    "boat",
-    "lamp",
-    "tree",
-    "train",
-    "chair",
-    "kite",
-    "bridge",
-    "clock",
-    "market stall",
-    "mountain"
-  };
-  private static final String[] PLACES = {
-    "next to", "behind", "in front of", "under", "above", "beside", "far from", "near"
-  };
 
   private final MockWebServer server = new MockWebServer();
   private final String apiKey;
@@ -100,20 +64,11 @@ public final class FakeOpenAiServer implements Closeable {
   private final List<FakeRequest> requests = new CopyOnWriteArrayList<>();
   private final List<String> invalidRequests = new CopyOnWriteArrayList<>();
   private final Queue<FakeReply> scripted = new ConcurrentLinkedQueue<>();
-  private final Map<String, Function<FakeRequest, String>> structuredAnswers =
-      new ConcurrentHashMap<>();
+  private final FakeAnswers answers = new FakeAnswers("FakeOpenAiServer");
   private volatile Function<FakeRequest, Optional<FakeReply>> rule = request -> Optional.empty();
-  private volatile boolean meaningful = true;
-  private volatile boolean correct = true;
-  private volatile int questionCount;
 
   private FakeOpenAiServer(String apiKey) {
     this.apiKey = apiKey;
-    structuredAnswers.put("questions", this::questions);
-    structuredAnswers.put("verdict", this::verdict);
-    structuredAnswers.put("caption_qa", this::captionQa);
-    structuredAnswers.put("agreement", this::agreement);
-    structuredAnswers.put("grammar", this::grammar);
     server.setDispatcher(new Handler());
   }
 
@@ -209,21 +164,17 @@ public final class FakeOpenAiServer implements Closeable {
 
   /** What {@code verdict} calls answer from now on (initially both true). */
   public void setVerdict(boolean meaningful, boolean correct) {
-    this.meaningful = meaningful;
-    this.correct = correct;
+    answers.setVerdict(meaningful, correct);
   }
 
   /** How many questions {@code questions} calls get; 0 (initially) reads it from the prompt. */
   public void setQuestionCount(int count) {
-    if (count < 0 || count > MAX_QUESTIONS) {
-      throw new IllegalArgumentException("question count must be 0.." + MAX_QUESTIONS);
-    }
-    this.questionCount = count;
+    answers.setQuestionCount(count);
   }
 
   /** Teaches or replaces the JSON content answered for a {@code json_schema} name. */
   public void answerSchema(String name, Function<FakeRequest, String> answer) {
-    structuredAnswers.put(name, answer);
+    answers.answerSchema(name, answer);
   }
 
   @Override
@@ -321,7 +272,7 @@ public final class FakeOpenAiServer implements Closeable {
   }
 
   private MockResponse normal(FakeRequest seen) {
-    Optional<String> content = content(seen);
+    Optional<String> content = answers.content(seen);
     if (content.isEmpty()) {
       return error(
           400,
@@ -330,21 +281,14 @@ public final class FakeOpenAiServer implements Closeable {
           "The fake has no answer for json_schema '"
               + seen.schemaName()
               + "'; teach it with answerSchema(), it knows "
-              + structuredAnswers.keySet(),
+              + answers.knownSchemas(),
           Map.of());
     }
     return send(completion(seen, content.get(), null, "stop"));
   }
 
-  private Optional<String> content(FakeRequest seen) {
-    if (!seen.structured()) {
-      return Optional.of(freeText(seen));
-    }
-    return Optional.ofNullable(structuredAnswers.get(seen.schemaName())).map(a -> a.apply(seen));
-  }
-
   private MockResponse truncated(FakeRequest seen) {
-    Completion whole = completion(seen, content(seen).orElse("[fake]"), null, "stop");
+    Completion whole = completion(seen, answers.content(seen).orElse("[fake]"), null, "stop");
     byte[] bytes = whole.json().getBytes(StandardCharsets.UTF_8);
     return new MockResponse.Builder()
         .code(200)
@@ -456,7 +400,7 @@ public final class FakeOpenAiServer implements Closeable {
         if ("text".equals(type)) {
           target.add(part.path("text").asText());
         } else if ("image_url".equals(type) && imageDigest == null) {
-          imageDigest = sha256(part.path("image_url").path("url").asText());
+          imageDigest = FakeAnswers.sha256(part.path("image_url").path("url").asText());
         }
       }
     }
@@ -470,142 +414,5 @@ public final class FakeOpenAiServer implements Closeable {
         imageDigest,
         schemaName.isTextual() ? schemaName.asText() : null,
         maxTokens);
-  }
-
-  private String freeText(FakeRequest seen) {
-    Words words = new Words(seen);
-    StringBuilder text =
-        new StringBuilder("[fake] Fake output from FakeOpenAiServer (")
-            .append(words.tag())
-            .append("), not a real model.");
-    while (text.length() < 300) {
-      text.append(" A ")
-          .append(words.next(COLOURS))
-          .append(' ')
-          .append(words.next(THINGS))
-          .append(" stands ")
-          .append(words.next(PLACES))
-          .append(" a ")
-          .append(words.next(COLOURS))
-          .append(' ')
-          .append(words.next(THINGS))
-          .append('.');
-    }
-    return text.toString();
-  }
-
-  private String questions(FakeRequest seen) {
-    Words words = new Words(seen);
-    int count = questionCount > 0 ? questionCount : questionsAskedFor(seen.text());
-    ObjectNode root = json.createObjectNode();
-    ArrayNode list = root.putArray("questions");
-    for (int i = 1; i <= count; i++) {
-      list.addObject()
-          .put(
-              "question",
-              "[fake] Question "
-                  + i
-                  + " ("
-                  + words.tag()
-                  + "): why is the "
-                  + words.next(COLOURS)
-                  + " "
-                  + words.next(THINGS)
-                  + " "
-                  + words.next(PLACES)
-                  + " the "
-                  + words.next(THINGS)
-                  + "?")
-          .put("type", "reasoning");
-    }
-    return root.toString();
-  }
-
-  /** ALLaVA's single call: a caption, a question and its answer. */
-  private String captionQa(FakeRequest seen) {
-    Words words = new Words(seen);
-    return json.createObjectNode()
-        .put("caption", freeText(seen))
-        .put(
-            "question",
-            "[fake] Question (" + words.tag() + "): where is the " + words.next(THINGS) + "?")
-        .put("question_type", "spatial")
-        .put(
-            "answer",
-            "[fake] Answer (" + words.tag() + "): next to the " + words.next(THINGS) + ".")
-        .toString();
-  }
-
-  /**
-   * Answers agree, except when the second was written without the image: a fake model cannot answer
-   * about an image it did not see, so such questions pass the answerable-without-image check.
-   */
-  private String agreement(FakeRequest seen) {
-    boolean blind =
-        seen.text() != null
-            && (seen.text().contains("without seeing the image") || seen.text().contains("没有看到图片"));
-    return json.createObjectNode()
-        .put("agree", !blind)
-        .put("detail", blind ? "[fake] the blind answer guesses" : "[fake] same substance")
-        .toString();
-  }
-
-  private String grammar(FakeRequest seen) {
-    return json.createObjectNode()
-        .put("grammatical", true)
-        .put("errors", "[fake] none found")
-        .toString();
-  }
-
-  static int questionsAskedFor(String text) {
-    Matcher matcher = QUESTION_COUNT.matcher(text == null ? "" : text);
-    if (!matcher.find()) {
-      return 1;
-    }
-    return Math.max(1, Math.min(MAX_QUESTIONS, Integer.parseInt(matcher.group(1))));
-  }
-
-  private String verdict(FakeRequest seen) {
-    return json.createObjectNode()
-        .put("meaningful", meaningful)
-        .put("correct", correct)
-        .put("detail", "[fake] verdict (" + new Words(seen).tag() + ")")
-        .toString();
-  }
-
-  private static String sha256(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
-
-  /** Deterministic word choices drawn from a hash of the request. */
-  private static final class Words {
-    private final String seed;
-    private byte[] bytes;
-    private int position;
-    private int round;
-
-    Words(FakeRequest seen) {
-      this.seed =
-          seen.model() + "\n" + seen.system() + "\n" + seen.text() + "\n" + seen.imageDigest();
-      this.bytes = HexFormat.of().parseHex(sha256(seed));
-    }
-
-    String tag() {
-      return HexFormat.of().formatHex(HexFormat.of().parseHex(sha256(seed)), 0, 4);
-    }
-
-    String next(String[] choices) {
-      if (position == bytes.length) {
-        round++;
-        bytes = HexFormat.of().parseHex(sha256(seed + "#" + round));
-        position = 0;
-      }
-      return choices[Byte.toUnsignedInt(bytes[position++]) % choices.length];
-    }
   }
 }

@@ -13,6 +13,7 @@ import dev.loupe.provider.ModelRequest.PreparedImage;
 import dev.loupe.provider.ModelResponse;
 import dev.loupe.provider.ProviderException;
 import dev.loupe.provider.Secret;
+import dev.loupe.provider.fake.FakeRequest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;

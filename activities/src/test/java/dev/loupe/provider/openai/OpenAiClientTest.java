@@ -345,6 +345,20 @@ class OpenAiClientTest {
     assertThat(failure.getMessage()).contains("At most 1 image(s) may be provided in one prompt.");
   }
 
+  @Test
+  void ollamaQueueFullIsARetryableServerError() {
+    server.enqueue(
+        error(
+                503,
+                "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}")
+            .build());
+
+    ProviderException failure = failure(client(null));
+
+    assertThat(failure.type()).isEqualTo(FailureType.SERVER_ERROR);
+    assertThat(failure.getMessage()).contains("server busy");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {401, 403})
   void rejectedKeyIsAnAuthenticationFailureThatDoesNotQuoteTheKey(int status) {
@@ -413,6 +427,18 @@ class OpenAiClientTest {
     assertThat(failure.type()).isEqualTo(FailureType.REFUSED);
     assertThat(failure.httpStatus()).isEqualTo(200);
     assertThat(failure.retryAfter()).isEmpty();
+  }
+
+  @Test
+  void generationAbortedByTheServerIsARetryableServerError() {
+    server.enqueue(completion("", "abort", 100, 0));
+
+    ProviderException failure = failure(client(null));
+
+    assertThat(failure.type()).isEqualTo(FailureType.SERVER_ERROR);
+    assertThat(failure.type().retryable()).isTrue();
+    assertThat(failure.httpStatus()).isEqualTo(200);
+    assertThat(failure.getMessage()).contains("abort");
   }
 
   @Test

@@ -1,0 +1,46 @@
+package dev.loupe.provider.gemini;
+
+import dev.loupe.provider.Secret;
+import java.time.Duration;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+
+/**
+ * Where and how {@link GeminiClient} calls the Gemini API.
+ *
+ * @param baseUrl the API root with its version, e.g. {@code
+ *     https://generativelanguage.googleapis.com/v1beta}; a root without a path gets {@code /v1beta}
+ * @param apiKey sent as {@code x-goog-api-key}, or null for a gateway that needs none
+ * @param callTimeout the limit on one whole HTTP exchange; keep it below the activity's
+ *     start-to-close timeout
+ */
+public record GeminiSettings(String baseUrl, Secret apiKey, Duration callTimeout) {
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(120);
+  static final String DEFAULT_VERSION = "v1beta";
+
+  public GeminiSettings {
+    Objects.requireNonNull(baseUrl, "baseUrl");
+    Objects.requireNonNull(callTimeout, "callTimeout");
+    if (HttpUrl.parse(baseUrl) == null) {
+      throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + baseUrl);
+    }
+    if (callTimeout.isNegative() || callTimeout.isZero()) {
+      throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
+    }
+  }
+
+  /**
+   * The {@code generateContent} URL of a model; a leading {@code models/} in its name is kept once.
+   */
+  HttpUrl generateContentUrl(String model) {
+    HttpUrl root = HttpUrl.get(baseUrl);
+    HttpUrl.Builder url = root.newBuilder();
+    boolean noPath = root.pathSegments().stream().allMatch(String::isEmpty);
+    if (noPath) {
+      url.addPathSegment(DEFAULT_VERSION);
+    }
+    String name = model.startsWith("models/") ? model.substring("models/".length()) : model;
+    // OkHttp replaces a trailing empty segment, so ".../v1beta" and ".../v1beta/" agree.
+    return url.addPathSegment("models").addPathSegment(name + ":generateContent").build();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.loupe.provider.ratelimit;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * A rate per minute for one worker, as a bucket that refills continuously and holds {@code
+ * capacity}: a tokens-per-minute budget holds a minute's worth, a request pacer a second's worth. A
+ * caller reserves what it needs at once, possibly driving the level below zero, and then waits
+ * until its turn (as Guava's {@code RateLimiter} does), so callers go in the order they reserved
+ * and the rate never exceeds the bucket's. A reservation larger than the capacity goes once the
+ * bucket is full. A reservation can be corrected afterwards, e.g. to the usage a provider reported.
+ * Thread-safe.
+ */
+public final class TokenBucket {
+  private final long perMinute;
+  private final long capacity;
+  private final double perNano;
+  private final LongSupplier nanoTime;
+  private double level;
+  private long updatedAt;
+
+  /**
+   * @param perMinute the refill rate
+   * @param capacity the most the bucket holds, and so the largest burst
+   */
+  public TokenBucket(long perMinute, long capacity) {
+    this(perMinute, capacity, System::nanoTime);
+  }
+
+  TokenBucket(long perMinute, long capacity, LongSupplier nanoTime) {
+    if (perMinute < 1 || capacity < 1) {
+      throw new IllegalArgumentException(
+          "the rate and the capacity must be positive: " + perMinute + ", " + capacity);
+    }
+    this.perMinute = perMinute;
+    this.capacity = capacity;
+    this.perNano = perMinute / 60e9;
+    this.nanoTime = nanoTime;
+    this.level = capacity;
+    this.updatedAt = nanoTime.getAsLong();
+  }
+
+  /** A tokens-per-minute budget: a minute's worth may go at once. */
+  public static TokenBucket perMinuteBudget(long perMinute) {
+    return new TokenBucket(perMinute, perMinute);
+  }
+
+  /**
+   * A pacer: no more than a second's worth at once, then evenly spaced at the rate. Providers
+   * enforce per-minute limits over periods down to a second (OpenAI documents 60,000 a minute
+   * enforced as 1,000 a second), never shorter, so calls that keep within this also keep within
+   * theirs.
+   */
+  public static TokenBucket pacer(long perMinute) {
+    return new TokenBucket(perMinute, Math.max(1, perMinute / 60));
+  }
+
+  public long perMinute() {
+    return perMinute;
+  }
+
+  public long capacity() {
+    return capacity;
+  }
+
+  /**
+   * Reserves {@code amount} when the caller's turn comes within {@code maxWait}.
+   *
+   * @return how long to wait before going ahead, or empty when that would be longer than {@code
+   *     maxWait}; then nothing is reserved
+   */
+  public synchronized Optional<Duration> reserve(long amount, Duration maxWait) {
+    Duration wait = waitFor(amount);
+    if (wait.compareTo(maxWait) > 0) {
+      return Optional.empty();
+    }
+    level -= amount;
+    return Optional.of(wait);
+  }
+
+  /** How long a reservation of {@code amount} made now would wait. */
+  public synchronized Duration waitFor(long amount) {
+    refill();
+    double needed = Math.min(amount, capacity);
+    return level >= needed
+        ? Duration.ZERO
+        : Duration.ofNanos((long) Math.ceil((needed - level) / perNano));
+  }
+
+  /**
+   * Corrects a reservation: a positive difference takes more, a negative one gives back (the bucket
+   * never holds more than its capacity).
+   */
+  public synchronized void adjust(long difference) {
+    refill();
+    level = Math.min(capacity, level - difference);
+  }
+
+  /** What the bucket holds now; negative while reservations wait for their turn. */
+  synchronized double level() {
+    refill();
+    return level;
+  }
+
+  private void refill() {
+    long now = nanoTime.getAsLong();
+    level = Math.min(capacity, level + (now - updatedAt) * perNano);
+    updatedAt = now;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.loupe.worker;
+
+import dev.loupe.config.EndpointSettings;
+import dev.loupe.image.ProviderImageLimits;
+import dev.loupe.provider.ModelClient;
+import dev.loupe.provider.ProviderClients;
+import dev.loupe.provider.ProviderKind;
+import dev.loupe.provider.Secret;
+import dev.loupe.provider.ratelimit.EndpointLimits;
+import dev.loupe.provider.ratelimit.RateLimitedClient;
+import dev.loupe.stage.ModelEndpoint;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+
+/**
+ * Builds the configured endpoints of an API worker: each provider's client, with its key from the
+ * environment, behind this worker's rate limits (adaptive concurrency, the tokens-per-minute
+ * budget, calls paced at the requests-per-minute limit), and the provider's image limits.
+ */
+final class ModelClients {
+  /** The start-to-close timeout of model-call activities (ActivityStubs.api). */
+  static final Duration ACTIVITY_TIMEOUT = Duration.ofMinutes(5);
+
+  /** Left for everything around the call: reading and preparing the image, the response. */
+  private static final Duration ACTIVITY_MARGIN = Duration.ofSeconds(10);
+
+  private static final Duration MIN_WAIT = Duration.ofSeconds(5);
+
+  private final ProviderClients clients;
+  private final Map<String, String> environment;
+
+  /**
+   * @param environment where API keys are read from (the process environment in production)
+   */
+  ModelClients(OkHttpClient http, Map<String, String> environment) {
+    this.clients = new ProviderClients(http);
+    this.environment = Map.copyOf(environment);
+  }
+
+  Map<String, ModelEndpoint> build(Map<String, EndpointSettings> endpoints) {
+    Map<String, ModelEndpoint> built = new LinkedHashMap<>();
+    endpoints.forEach((name, settings) -> built.put(name, build(name, settings)));
+    return built;
+  }
+
+  ModelEndpoint build(String name, EndpointSettings settings) {
+    ProviderKind kind = settings.kind();
+    Duration timeout = Duration.ofSeconds(settings.timeoutSeconds());
+    ModelClient client = clients.create(kind, settings.baseUrl(), keyOf(name, settings), timeout);
+    RateLimitedClient limited =
+        new RateLimitedClient(
+            name,
+            client,
+            EndpointLimits.of(
+                settings.maxConcurrency(),
+                settings.requestsPerMinute(),
+                settings.tokensPerMinute(),
+                maxWait(timeout)));
+    ProviderImageLimits images = ProviderImageLimits.forProvider(kind);
+    if (settings.imageMaxLongSide() != null) {
+      images = images.withMaxLongSide(settings.imageMaxLongSide());
+    }
+    return new ModelEndpoint(name, limited, images);
+  }
+
+  /** How long a call may wait for the rate limits, so that it still ends within the activity. */
+  static Duration maxWait(Duration callTimeout) {
+    Duration left = ACTIVITY_TIMEOUT.minus(callTimeout).minus(ACTIVITY_MARGIN);
+    return left.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : left;
+  }
+
+  private Secret keyOf(String name, EndpointSettings settings) {
+    if (settings.apiKeyEnv() == null) {
+      return null;
+    }
+    String value = environment.get(settings.apiKeyEnv());
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          "endpoint '"
+              + name
+              + "' at "
+              + settings.baseUrl()
+              + " reads its key from "
+              + settings.apiKeyEnv()
+              + ", which is not set");
+    }
+    return new Secret(value);
+  }
+}
