@@ -5,6 +5,7 @@ import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
 import dev.loupe.contract.ImageResult;
+import dev.loupe.contract.ListFailedRequest;
 import dev.loupe.contract.ListSourceRequest;
 import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.ProbeRequest;
@@ -12,6 +13,7 @@ import dev.loupe.contract.ProbeResult;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.export.Exporter;
+import dev.loupe.export.FailedList;
 import dev.loupe.image.BadImageException;
 import dev.loupe.recipe.Planner;
 import dev.loupe.record.ItemStore;
@@ -27,6 +29,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
   private final ItemStore items;
   private final RecordBuilder records;
   private final Exporter exporter;
+  private final FailedList failed;
 
   public CpuActivitiesImpl(
       Planner planner,
@@ -34,13 +37,15 @@ public final class CpuActivitiesImpl implements CpuActivities {
       ImageProber prober,
       ItemStore items,
       RecordBuilder records,
-      Exporter exporter) {
+      Exporter exporter,
+      FailedList failed) {
     this.planner = planner;
     this.sources = sources;
     this.prober = prober;
     this.items = items;
     this.records = records;
     this.exporter = exporter;
+    this.failed = failed;
   }
 
   @Override
@@ -67,6 +72,15 @@ public final class CpuActivitiesImpl implements CpuActivities {
       throw ActivityFailures.invalidRequest(e.getMessage());
     } catch (IOException e) {
       throw ActivityFailures.storage("listing " + request.source(), e);
+    }
+  }
+
+  @Override
+  public SourcePage listFailed(ListFailedRequest request) {
+    try {
+      return failed.page(request);
+    } catch (IOException e) {
+      throw ActivityFailures.storage("listing the failed images of " + request.output(), e);
     }
   }
 

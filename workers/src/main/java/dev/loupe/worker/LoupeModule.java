@@ -14,6 +14,7 @@ import dev.loupe.config.LoupeConfig;
 import dev.loupe.contract.ApiActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.export.Exporter;
+import dev.loupe.export.FailedList;
 import dev.loupe.export.RunManifest;
 import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
@@ -175,7 +176,8 @@ public final class LoupeModule extends AbstractModule {
         new ImageProber(blobs, items, builder, new ImageProbe()),
         items,
         builder,
-        new Exporter(items, blobs, records, new RunManifest(Versions.all())));
+        new Exporter(items, blobs, records, new RunManifest(Versions.all())),
+        new FailedList(blobs, items, records));
   }
 
   @Provides

@@ -16,6 +16,7 @@ import dev.loupe.contract.VerdictResult;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,6 +28,9 @@ final class FakeApiActivities implements ApiActivities {
   volatile FailureType describeFailure;
   volatile FailureType answerFailure;
 
+  /** Describe calls wait for this latch; tests close it to keep images in flight. */
+  volatile CountDownLatch describeGate = new CountDownLatch(0);
+
   private ModelCall call(String stage) {
     calls.incrementAndGet();
     return new ModelCall(stage, "fake", "fake-model", stage + "/t1", new Usage(10, 5, 0.001), 3);
@@ -34,6 +38,12 @@ final class FakeApiActivities implements ApiActivities {
 
   @Override
   public CaptionResult describe(DescribeRequest request) {
+    try {
+      describeGate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
     if (describeFailure != null) {
       calls.incrementAndGet();
       throw ApplicationFailure.newBuilder()
