@@ -8,9 +8,9 @@ import java.util.Locale;
  * and overlaid). No scripts and no external fonts: they render wherever the page is opened.
  */
 final class ReportCharts {
-  private static final int WIDTH = 520;
-  private static final int LABEL_WIDTH = 120;
-  private static final int VALUE_WIDTH = 150;
+  private static final int WIDTH = 430;
+  private static final int LABEL_WIDTH = 96;
+  private static final int VALUE_WIDTH = 128;
   private static final int ROW = 30;
   private static final int BAR = 16;
   private static final int BAR_SPACE = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 16;
@@ -93,7 +93,7 @@ final class ReportCharts {
               "<text x=\"%d\" y=\"%d\" class=\"bar-label\">%s</text>",
               LABEL_WIDTH - 8,
               y + BAR - 3,
-              Html.escape(shorten(row.label(), 18))));
+              Html.escape(shorten(row.label(), 14))));
       svg.append(
           String.format(
               Locale.ROOT,

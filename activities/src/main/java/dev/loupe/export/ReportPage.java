@@ -104,13 +104,8 @@ final class ReportPage {
     figure(html, "rejected", ReportCharts.number(counts.rejected()), REJECTED);
     figure(html, "failed", ReportCharts.number(counts.failed()), FAILED);
     figure(html, "QA pairs", ReportCharts.number(counts.qaAccepted()), null);
-    figure(
-        html,
-        "tokens in / out",
-        ReportCharts.number(counts.inputTokens())
-            + " / "
-            + ReportCharts.number(counts.outputTokens()),
-        null);
+    figure(html, "input tokens", ReportCharts.number(counts.inputTokens()), null);
+    figure(html, "output tokens", ReportCharts.number(counts.outputTokens()), null);
     figure(html, "cost", String.format(Locale.ROOT, "$%.4f", counts.costUsd()), null);
     figure(html, "wall time", duration(wallSeconds), null);
     html.append("</section>");
@@ -210,7 +205,13 @@ final class ReportPage {
                   List.of(
                       new Segment("input tokens", 0, INPUT),
                       new Segment("output tokens", 0, OUTPUT))));
-      panel(html, "Cost by stage", ReportCharts.bars(cost, false, "cost by stage"));
+      panel(
+          html,
+          "Cost by stage",
+          report.counts().costUsd() > 0
+              ? ReportCharts.bars(cost, false, "cost by stage")
+              : "<p class=\"empty\">No cost recorded: config/prices.yaml has no price for"
+                  + " these models.</p>");
       panel(
           html,
           "Stage latency",
@@ -496,17 +497,17 @@ final class ReportPage {
       .sub{margin:4px 0 0;color:var(--muted);word-break:break-all}
       .status{padding:5px 12px;border-radius:999px;font-weight:600;background:#e8f5ee;color:var(--ok)}
       .status-cancelled,.status-stopped{background:#fdf1e1;color:#a8661a}
-      .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(130px,1fr));gap:12px;
+      .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:12px;
       margin-top:22px}
       .figure{background:var(--card);border:1px solid var(--line);border-top:3px solid var(--accent);
       border-radius:10px;padding:12px 14px}
       .figure .value{font-size:22px;font-weight:700;white-space:nowrap}
       .figure .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-      .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:14px;
+      .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:14px;
       margin-top:18px}
       .panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px}
       .donut-wrap{display:flex;align-items:center;gap:28px}
-      svg.donut{width:150px;height:150px;flex:none}
+      svg.donut{width:140px;height:140px;flex:none}
       .donut-figure{font-size:8px;font-weight:700;text-anchor:middle;fill:var(--ink)}
       .donut-caption{font-size:3.2px;text-anchor:middle;fill:var(--muted);text-transform:uppercase}
       .outcomes{list-style:none;margin:0;padding:0;min-width:160px}

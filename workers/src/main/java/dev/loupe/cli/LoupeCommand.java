@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       StartCommand.class,
       StatusCommand.class,
+      RetryFailedCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoupeCommand implements Runnable {

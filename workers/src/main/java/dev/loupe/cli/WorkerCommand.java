@@ -3,6 +3,7 @@ package dev.loupe.cli;
 import dev.loupe.config.ConfigLoader;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.embedded.SearchAttributeCheck;
 import dev.loupe.worker.Pool;
 import dev.loupe.worker.PoolRegistrar;
 import java.util.List;
@@ -38,6 +39,9 @@ final class WorkerCommand implements Callable<Integer> {
     RemoteTemporal temporal =
         new RemoteTemporal(
             config.temporal().address(), config.temporal().namespace(), config.temporal().uiUrl());
+    if (selected.contains(Pool.WORKFLOWS)) {
+      SearchAttributeCheck.requireRegistered(temporal.client());
+    }
     List<String> queues =
         common
             .injector(config, temporal)

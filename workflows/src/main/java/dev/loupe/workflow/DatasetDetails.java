@@ -14,11 +14,14 @@ public final class DatasetDetails {
 
   private DatasetDetails() {}
 
-  /** E.g. {@code running · 1,234/20,000+ done · 1,100 accepted · … · $1.2345}. */
+  /**
+   * E.g. {@code running · 1,234 of 20,000+ done · 1,100 accepted · … · $1.2345} ("of", not a slash,
+   * which markdown renderers turn into a fraction).
+   */
   public static String summary(Progress progress) {
     return String.format(
         Locale.ROOT,
-        "%s · %s/%s%s done · %s accepted · %s rejected · %s failed · %s in flight · $%.4f",
+        "%s · %s of %s%s done · %s accepted · %s rejected · %s failed · %s in flight · $%.4f",
         stateLabel(progress),
         number(progress.done()),
         number(Math.max(progress.total(), progress.done())),
@@ -40,25 +43,6 @@ public final class DatasetDetails {
   public static String markdown(Progress progress, String datasetId, List<FailedImage> failed) {
     StringBuilder text = new StringBuilder();
     text.append("**").append(summary(progress)).append("**\n\n");
-    text.append("| images | count |\n|---|---:|\n");
-    row(text, "total" + (progress.listingDone() ? "" : " (listing…)"), number(progress.total()));
-    row(text, "accepted", number(progress.accepted()));
-    row(text, "rejected", number(progress.rejected()));
-    row(text, "failed", number(progress.failed()));
-    row(text, "in flight", number(progress.inFlight()));
-    row(text, "QA pairs accepted", number(progress.qaAccepted()));
-    row(
-        text,
-        "tokens in / out",
-        number(progress.inputTokens()) + " / " + number(progress.outputTokens()));
-    row(text, "cost", String.format(Locale.ROOT, "$%.4f", progress.costUsd()));
-    if (progress.retryRound() > 0) {
-      row(text, "retry round", Integer.toString(progress.retryRound()));
-    }
-    text.append('\n');
-    if (progress.message() != null && !progress.message().isEmpty()) {
-      text.append(escape(progress.message())).append("\n\n");
-    }
     if (Progress.WAITING.equals(progress.state())) {
       text.append(
           String.format(
@@ -84,6 +68,25 @@ public final class DatasetDetails {
         text.append('\n');
       }
     }
+    if (progress.message() != null && !progress.message().isEmpty()) {
+      text.append(escape(progress.message())).append("\n\n");
+    }
+    text.append("| images | count |\n|---|---:|\n");
+    row(text, "total" + (progress.listingDone() ? "" : " (listing…)"), number(progress.total()));
+    row(text, "accepted", number(progress.accepted()));
+    row(text, "rejected", number(progress.rejected()));
+    row(text, "failed", number(progress.failed()));
+    row(text, "in flight", number(progress.inFlight()));
+    row(text, "QA pairs accepted", number(progress.qaAccepted()));
+    row(
+        text,
+        "tokens in / out",
+        number(progress.inputTokens()) + " / " + number(progress.outputTokens()));
+    row(text, "cost", String.format(Locale.ROOT, "$%.4f", progress.costUsd()));
+    if (progress.retryRound() > 0) {
+      row(text, "retry round", Integer.toString(progress.retryRound()));
+    }
+    text.append('\n');
     text.append("Image workflows: `LoupeDataset=\"")
         .append(code(datasetId))
         .append("\"` (add `AND LoupeStatus=\"failed\"` to see the failed ones).");

@@ -47,13 +47,13 @@ class DatasetVisibilityTest {
       harness.cpu.listingGate = new java.util.concurrent.CountDownLatch(1);
       WorkflowStub stub = harness.start("vis-2", REQUEST);
       harness.awaitState(stub, DatasetWorkflowImpl.RUNNING);
-      assertThat(DatasetRetryTest.currentDetails(stub)).startsWith("**running · 0/0+ done");
+      assertThat(DatasetRetryTest.currentDetails(stub)).startsWith("**running · 0 of 0+ done");
       harness.cpu.listingGate.countDown();
       stub.getResult(DatasetResult.class);
 
       String details = DatasetRetryTest.currentDetails(stub);
       assertThat(details)
-          .startsWith("**completed · 4/4 done · 4 accepted · 0 rejected · 0 failed")
+          .startsWith("**completed · 4 of 4 done · 4 accepted · 0 rejected · 0 failed")
           .contains("| accepted | 4 |", "| tokens in / out | 160 / 80 |")
           .contains("LoupeDataset=\"vis-2\"");
     }
