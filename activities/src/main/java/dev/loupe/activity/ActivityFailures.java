@@ -29,7 +29,12 @@ final class ActivityFailures {
             .setMessage(failure.getMessage())
             .setNonRetryable(nonRetryable)
             .setDetails(attempt);
-    failure.retryAfter().ifPresent(builder::setNextRetryDelay);
+    // A zero hint ("try again in 0ms") is no hint: a zero next-retry delay would end the retries,
+    // so the retry policy's back-off applies instead.
+    failure
+        .retryAfter()
+        .filter(delay -> !delay.isZero() && !delay.isNegative())
+        .ifPresent(builder::setNextRetryDelay);
     return builder.build();
   }
 

@@ -5,6 +5,7 @@ import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
 import dev.loupe.contract.ImageResult;
+import dev.loupe.contract.ListFailedRequest;
 import dev.loupe.contract.ListSourceRequest;
 import dev.loupe.contract.OcrRequest;
 import dev.loupe.contract.OcrResult;
@@ -14,6 +15,7 @@ import dev.loupe.contract.ProbeResult;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.export.Exporter;
+import dev.loupe.export.FailedList;
 import dev.loupe.image.BadImageException;
 import dev.loupe.ocr.TesseractOcr;
 import dev.loupe.recipe.Planner;
@@ -33,6 +35,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
   private final Exporter exporter;
   private final BlobStore blobs;
   private final TesseractOcr ocr;
+  private final FailedList failed;
 
   public CpuActivitiesImpl(
       Planner planner,
@@ -42,7 +45,8 @@ public final class CpuActivitiesImpl implements CpuActivities {
       RecordBuilder records,
       Exporter exporter,
       BlobStore blobs,
-      TesseractOcr ocr) {
+      TesseractOcr ocr,
+      FailedList failed) {
     this.planner = planner;
     this.sources = sources;
     this.prober = prober;
@@ -51,6 +55,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
     this.exporter = exporter;
     this.blobs = blobs;
     this.ocr = ocr;
+    this.failed = failed;
   }
 
   @Override
@@ -77,6 +82,15 @@ public final class CpuActivitiesImpl implements CpuActivities {
       throw ActivityFailures.invalidRequest(e.getMessage());
     } catch (IOException e) {
       throw ActivityFailures.storage("listing " + request.source(), e);
+    }
+  }
+
+  @Override
+  public SourcePage listFailed(ListFailedRequest request) {
+    try {
+      return failed.page(request);
+    } catch (IOException e) {
+      throw ActivityFailures.storage("listing the failed images of " + request.output(), e);
     }
   }
 

@@ -6,49 +6,75 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
 import dev.loupe.contract.QaPair;
+import dev.loupe.export.TrainingFormats.Conversation;
 import dev.loupe.record.ItemRecord;
 import dev.loupe.record.ItemStore;
 import dev.loupe.storage.BlobStore;
 import dev.loupe.storage.Locations;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Writes the output files of DESIGN §3 from the persisted records: streamed to local temporary
  * files record by record (memory does not grow with the dataset), then uploaded under the output.
- * Re-running it rewrites the same files from the same records.
+ * JSONL files are sharded past {@link ExportLimits}' bounds ({@code samples-00000.jsonl}, …) and
+ * keep their plain names below them; files of an earlier export that this one did not write again
+ * (shards of a list that shrank) are deleted. Re-running it rewrites the same files from the same
+ * records.
  */
 public final class Exporter {
   public static final String RUN = "run.json";
+  public static final String SAMPLES_BASE = "samples";
+  public static final String REJECTED_BASE = "rejected";
+  public static final String FAILED_BASE = "failed";
+  public static final String SHAREGPT_BASE = "sharegpt";
   public static final String SAMPLES = "samples.jsonl";
   public static final String REJECTED = "rejected.jsonl";
   public static final String FAILED = "failed.jsonl";
   public static final String LLAVA = "llava.json";
   public static final String SHAREGPT = "sharegpt.jsonl";
   public static final String STATS = "stats.json";
+  public static final String REPORT = "report.html";
+
+  private static final List<String> JSONL_BASES =
+      List.of(SAMPLES_BASE, REJECTED_BASE, FAILED_BASE, SHAREGPT_BASE);
 
   private final ItemStore items;
   private final BlobStore blobs;
   private final ObjectMapper json;
   private final RunManifest manifest;
+  private final ExportLimits limits;
+  private final Thumbnails thumbnails;
 
   public Exporter(
       ItemStore items, BlobStore blobs, ObjectMapper recordMapper, RunManifest manifest) {
+    this(items, blobs, recordMapper, manifest, ExportLimits.DEFAULT);
+  }
+
+  public Exporter(
+      ItemStore items,
+      BlobStore blobs,
+      ObjectMapper recordMapper,
+      RunManifest manifest,
+      ExportLimits limits) {
     this.items = items;
     this.blobs = blobs;
     this.json = recordMapper.copy().disable(SerializationFeature.INDENT_OUTPUT);
     this.manifest = manifest;
+    this.limits = limits;
+    this.thumbnails = new Thumbnails(blobs, limits.thumbnailLongSide());
   }
 
   /**
@@ -57,11 +83,20 @@ public final class Exporter {
   public ExportResult export(ExportRequest request, Consumer<Long> heartbeat) throws IOException {
     Path work = Files.createTempDirectory("loupe-export-");
     try {
+      Conversation conversation =
+          Conversation.of(request.request() == null ? null : request.request().conversation());
       RunStats stats = new RunStats();
-      try (Writer samples = writer(work, SAMPLES);
-          Writer rejected = writer(work, REJECTED);
-          Writer failed = writer(work, FAILED);
-          Writer sharegpt = writer(work, SHAREGPT);
+      ReportCollector report = new ReportCollector(limits);
+      List<String> files = new ArrayList<>();
+      files.add(RUN);
+      ShardedJsonl samples = new ShardedJsonl(work, SAMPLES_BASE, limits);
+      ShardedJsonl rejected = new ShardedJsonl(work, REJECTED_BASE, limits);
+      ShardedJsonl failed = new ShardedJsonl(work, FAILED_BASE, limits);
+      ShardedJsonl sharegpt = new ShardedJsonl(work, SHAREGPT_BASE, limits);
+      try (samples;
+          rejected;
+          failed;
+          sharegpt;
           OutputStream llavaOut = Files.newOutputStream(work.resolve(LLAVA));
           JsonGenerator llava = json.getFactory().createGenerator(llavaOut)) {
         llava.writeStartArray();
@@ -70,14 +105,15 @@ public final class Exporter {
             request.output(),
             record -> {
               stats.add(record);
+              report.add(record);
               switch (record.imageStatus()) {
                 case ACCEPTED -> {
-                  writeLine(samples, record);
-                  writeTraining(record, llava, sharegpt);
+                  samples.write(json.writeValueAsString(record));
+                  writeTraining(record, conversation, llava, sharegpt);
                   writeRejectedPairs(rejected, record);
                 }
-                case REJECTED -> writeLine(rejected, rejectedImage(record));
-                case FAILED -> writeLine(failed, failedImage(record));
+                case REJECTED -> rejected.write(json.writeValueAsString(rejectedImage(record)));
+                case FAILED -> failed.write(json.writeValueAsString(failedImage(record)));
               }
               if (++seen[0] % 1000 == 0) {
                 heartbeat.accept(seen[0]);
@@ -85,35 +121,85 @@ public final class Exporter {
             });
         llava.writeEndArray();
       }
+      files.addAll(samples.files());
+      files.addAll(rejected.files());
+      files.addAll(failed.files());
+      files.add(LLAVA);
+      files.addAll(sharegpt.files());
+      files.add(STATS);
+      files.add(REPORT);
       double wallSeconds = (request.finishedAtMillis() - request.startedAtMillis()) / 1000.0;
       Files.write(
           work.resolve(STATS),
           json.writerWithDefaultPrettyPrinter().writeValueAsBytes(stats.toJson(wallSeconds)));
-      Files.write(
-          work.resolve(RUN),
-          json.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest.of(request)));
-      List<String> files = List.of(RUN, SAMPLES, REJECTED, FAILED, LLAVA, SHAREGPT, STATS);
+      Map<String, Object> run = manifest.of(request);
+      run.put("files", files);
+      Files.write(work.resolve(RUN), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(run));
+      Files.writeString(
+          work.resolve(REPORT),
+          ReportPage.render(reportOf(request, stats, report, files, wallSeconds)),
+          StandardCharsets.UTF_8);
+
       URI output = Locations.asDirectory(Locations.of(request.output()));
       for (String file : files) {
         blobs.upload(Locations.resolve(output, file), work.resolve(file));
       }
-      return new ExportResult(files, stats.counts());
+      deleteStaleShards(output, files);
+      return new ExportResult(List.copyOf(files), stats.counts(), report.failedSample());
     } finally {
       deleteRecursively(work);
     }
   }
 
-  private void writeTraining(ItemRecord record, JsonGenerator llava, Writer sharegpt)
-      throws IOException {
-    String image = TrainingFormats.imagePath(record.image().uri());
-    for (Map.Entry<String, List<TrainingFormats.Turn>> sample :
-        TrainingFormats.conversations(record).entrySet()) {
-      json.writeValue(llava, TrainingFormats.llava(sample.getKey(), image, sample.getValue()));
-      writeLine(sharegpt, TrainingFormats.sharegpt(image, sample.getValue()));
+  private ReportPage.Report reportOf(
+      ExportRequest request,
+      RunStats stats,
+      ReportCollector collected,
+      List<String> files,
+      double wallSeconds) {
+    return new ReportPage.Report(
+        request.datasetId(),
+        request.status(),
+        request.output(),
+        request.plan() == null ? "" : request.plan().recipe(),
+        Instant.ofEpochMilli(request.startedAtMillis()).toString(),
+        Instant.ofEpochMilli(request.finishedAtMillis()).toString(),
+        wallSeconds,
+        stats.counts(),
+        stats.rejectedByReason(),
+        stats.stages(),
+        collected.gallery(thumbnails),
+        collected.rejected(thumbnails),
+        collected.failed(),
+        files);
+  }
+
+  /** Removes JSONL files of the same bases that this export did not write (e.g. old shards). */
+  private void deleteStaleShards(URI output, List<String> written) throws IOException {
+    Set<String> keep = new HashSet<>(written);
+    for (String base : JSONL_BASES) {
+      List<BlobStore.BlobInfo> listed = blobs.list(Locations.resolve(output, base), null, 1000);
+      for (BlobStore.BlobInfo blob : listed) {
+        String name = blob.uri().toString().substring(output.toString().length());
+        if (ShardedJsonl.isFileOf(base, name) && !keep.contains(name)) {
+          blobs.delete(blob.uri());
+        }
+      }
     }
   }
 
-  private void writeRejectedPairs(Writer rejected, ItemRecord record) throws IOException {
+  private void writeTraining(
+      ItemRecord record, Conversation conversation, JsonGenerator llava, ShardedJsonl sharegpt)
+      throws IOException {
+    String image = TrainingFormats.imagePath(record.image().uri());
+    for (Map.Entry<String, List<TrainingFormats.Turn>> sample :
+        TrainingFormats.conversations(record, conversation).entrySet()) {
+      json.writeValue(llava, TrainingFormats.llava(sample.getKey(), image, sample.getValue()));
+      sharegpt.write(json.writeValueAsString(TrainingFormats.sharegpt(image, sample.getValue())));
+    }
+  }
+
+  private void writeRejectedPairs(ShardedJsonl rejected, ItemRecord record) throws IOException {
     for (QaPair pair : record.qaOrEmpty()) {
       if (!pair.accepted()) {
         Map<String, Object> line = new LinkedHashMap<>();
@@ -131,7 +217,7 @@ public final class Exporter {
                   line.put("detail", check.getValue().detail());
                 });
         line.put("checks", pair.checks());
-        writeLine(rejected, line);
+        rejected.write(json.writeValueAsString(line));
       }
     }
   }
@@ -158,16 +244,6 @@ public final class Exporter {
     line.put("message", record.detail());
     line.put("attempts", record.attempts());
     return line;
-  }
-
-  private void writeLine(Writer writer, Object value) throws IOException {
-    writer.write(json.writeValueAsString(value));
-    writer.write('\n');
-  }
-
-  private static Writer writer(Path dir, String name) throws IOException {
-    return new BufferedWriter(
-        Files.newBufferedWriter(dir.resolve(name), StandardCharsets.UTF_8), 1 << 16);
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

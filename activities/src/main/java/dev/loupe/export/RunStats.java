@@ -25,8 +25,20 @@ final class RunStats {
     long calls;
     long inputTokens;
     long outputTokens;
+    double costUsd;
     final LatencyHistogram latency = new LatencyHistogram();
   }
+
+  /** One stage's totals and latency percentiles, for the report. */
+  record Stage(
+      String name,
+      long calls,
+      long inputTokens,
+      long outputTokens,
+      double costUsd,
+      long p50Millis,
+      long p90Millis,
+      long p99Millis) {}
 
   void add(ItemRecord record) {
     total++;
@@ -59,6 +71,7 @@ final class RunStats {
         stage.calls++;
         stage.inputTokens += call.usage().inputTokens();
         stage.outputTokens += call.usage().outputTokens();
+        stage.costUsd += call.usage().costUsd();
         stage.latency.record(call.latencyMillis());
         inputTokens += call.usage().inputTokens();
         outputTokens += call.usage().outputTokens();
@@ -70,6 +83,30 @@ final class RunStats {
   Counts counts() {
     return new Counts(
         total, accepted, rejected, failed, qaAccepted, inputTokens, outputTokens, costUsd);
+  }
+
+  /** Stages in the order their first call was seen (pipeline order, in practice). */
+  java.util.List<Stage> stages() {
+    return byStage.entrySet().stream()
+        .map(
+            entry -> {
+              StageStats stage = entry.getValue();
+              return new Stage(
+                  entry.getKey(),
+                  stage.calls,
+                  stage.inputTokens,
+                  stage.outputTokens,
+                  stage.costUsd,
+                  stage.latency.percentile(0.50),
+                  stage.latency.percentile(0.90),
+                  stage.latency.percentile(0.99));
+            })
+        .toList();
+  }
+
+  /** Rejection counts by reason; QA pairs rejected within accepted images as {@code qa:<check>}. */
+  Map<String, Long> rejectedByReason() {
+    return java.util.Collections.unmodifiableMap(rejectedByReason);
   }
 
   Map<String, Object> toJson(double wallSeconds) {
@@ -88,6 +125,7 @@ final class RunStats {
           Map<String, Object> entry = new LinkedHashMap<>();
           entry.put("calls", stage.calls);
           entry.put("tokens", Map.of("input", stage.inputTokens, "output", stage.outputTokens));
+          entry.put("cost_usd", stage.costUsd);
           entry.put("p50_ms", stage.latency.percentile(0.50));
           entry.put("p99_ms", stage.latency.percentile(0.99));
           stages.put(name, entry);

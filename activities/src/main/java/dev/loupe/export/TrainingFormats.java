@@ -13,7 +13,8 @@ import java.util.Map;
  * Accepted records as training samples: LLaVA conversations ({@code llava.json}) and ShareGPT /
  * LLaMA-Factory messages ({@code sharegpt.jsonl}). A caption becomes its own detailed-description
  * sample (ShareGPT4V, ALLaVA-Caption); the accepted QA pairs of an image become one multi-turn
- * conversation with {@code <image>} in the first human turn.
+ * conversation ({@code multi_turn}, the default) or one sample each ({@code separate}), with {@code
+ * <image>} in the first human turn of every sample.
  */
 final class TrainingFormats {
   static final String DESCRIBE_INSTRUCTION = "Describe this image in detail.";
@@ -24,8 +25,23 @@ final class TrainingFormats {
   /** One exchange of a conversation. */
   record Turn(String human, String model) {}
 
+  /** How the QA pairs of one image become samples. */
+  enum Conversation {
+    /** All accepted pairs of an image in one conversation: sample id {@code <sha>-qa}. */
+    MULTI_TURN,
+    /** One sample per accepted pair: sample ids {@code <sha>-qa-0}, {@code <sha>-qa-1}, … */
+    SEPARATE;
+
+    /** From the request's {@code conversation} field; multi-turn when absent. */
+    static Conversation of(String name) {
+      return name == null || name.isBlank()
+          ? MULTI_TURN
+          : valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
   /** The conversations one accepted record yields, each with its sample id. */
-  static Map<String, List<Turn>> conversations(ItemRecord record) {
+  static Map<String, List<Turn>> conversations(ItemRecord record, Conversation style) {
     Map<String, List<Turn>> samples = new LinkedHashMap<>();
     if (record.caption() != null && record.caption().text() != null) {
       samples.put(
@@ -38,7 +54,11 @@ final class TrainingFormats {
         qa.add(new Turn(pair.question(), pair.answer()));
       }
     }
-    if (!qa.isEmpty()) {
+    if (style == Conversation.SEPARATE) {
+      for (int i = 0; i < qa.size(); i++) {
+        samples.put(record.id() + "-qa-" + i, List.of(qa.get(i)));
+      }
+    } else if (!qa.isEmpty()) {
       samples.put(record.id() + "-qa", qa);
     }
     return samples;

@@ -34,6 +34,12 @@ public interface BlobStore {
   /** Uploads a local file as a blob, for outputs too large to hold in memory. */
   void upload(URI uri, Path file) throws IOException;
 
+  /**
+   * Deletes a blob; nothing happens when there is none. For outputs that a later export replaces
+   * with fewer files (a sharded file that is small again).
+   */
+  void delete(URI uri) throws IOException;
+
   /** Whether a blob exists at {@code uri}; false for a directory or prefix that only holds some. */
   boolean exists(URI uri) throws IOException;
 

@@ -62,6 +62,11 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   @Override
+  public void delete(URI uri) throws IOException {
+    Files.deleteIfExists(blobPath(uri));
+  }
+
+  @Override
   public boolean exists(URI uri) throws IOException {
     return Files.isRegularFile(blobPath(uri));
   }

@@ -52,6 +52,11 @@ public final class RoutingBlobStore implements BlobStore {
   }
 
   @Override
+  public void delete(URI uri) throws IOException {
+    storeFor(uri).delete(uri);
+  }
+
+  @Override
   public boolean exists(URI uri) throws IOException {
     return storeFor(uri).exists(uri);
   }

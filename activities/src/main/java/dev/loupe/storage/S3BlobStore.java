@@ -115,6 +115,16 @@ public final class S3BlobStore implements BlobStore {
   }
 
   @Override
+  public void delete(URI uri) throws IOException {
+    S3Location location = S3Location.parseBlob(uri);
+    try {
+      s3.deleteObject(request -> request.bucket(location.bucket()).key(location.key()));
+    } catch (SdkException e) {
+      throw failure(uri, e);
+    }
+  }
+
+  @Override
   public boolean exists(URI uri) throws IOException {
     S3Location location = S3Location.parseBlob(uri);
     try {

@@ -53,7 +53,11 @@ class ExporterTest {
             "failed.jsonl",
             "llava.json",
             "sharegpt.jsonl",
-            "stats.json");
+            "stats.json",
+            "report.html");
+    assertThat(result.failedSample())
+        .singleElement()
+        .satisfies(failed -> assertThat(failed.failureType()).isEqualTo("transport"));
     assertThat(result.counts().accepted()).isEqualTo(1);
     assertThat(result.counts().rejected()).isEqualTo(1);
     assertThat(result.counts().failed()).isEqualTo(1);
@@ -101,6 +105,154 @@ class ExporterTest {
     assertThat(run.at("/recipe/name").asText()).isEqualTo("allava");
     assertThat(run.at("/stages/describe/model").asText()).isEqualTo("m");
     assertThat(run.get("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void largeListsAreShardedAndShardsOfAnEarlierExportAreRemoved() throws IOException {
+    String output = Locations.asDirectory(Locations.file(out)).toString();
+    for (int i = 0; i < 5; i++) {
+      items.write(output, accepted(hex(i), 1));
+    }
+    items.write(output, failed(hex(10)));
+    ExportLimits small = new ExportLimits(2, 1 << 20, 48, 24, 224);
+    Exporter sharding =
+        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")), small);
+
+    ExportResult first = sharding.export(request(output), progress -> {});
+
+    assertThat(first.files())
+        .contains(
+            "samples-00000.jsonl",
+            "samples-00001.jsonl",
+            "samples-00002.jsonl",
+            "failed.jsonl",
+            "sharegpt-00000.jsonl",
+            "report.html")
+        .doesNotContain("samples.jsonl");
+    assertThat(Files.readAllLines(out.resolve("samples-00002.jsonl"))).hasSize(1);
+    // Five images, a caption sample and a QA sample each: ten ShareGPT lines in five shards.
+    assertThat(out.resolve("sharegpt-00004.jsonl")).exists();
+    assertThat(mapper.readTree(out.resolve("run.json").toFile()).get("files"))
+        .hasSize(first.files().size());
+
+    // The same output exported without sharding: the shards go, the plain names return.
+    Exporter plain = new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "t")));
+    ExportResult second = plain.export(request(output), progress -> {});
+
+    assertThat(second.files()).contains("samples.jsonl", "sharegpt.jsonl");
+    assertThat(Files.readAllLines(out.resolve("samples.jsonl"))).hasSize(5);
+    try (var listed = Files.list(out)) {
+      assertThat(listed.map(path -> path.getFileName().toString()))
+          .noneMatch(name -> name.matches("(samples|sharegpt|rejected|failed)-\\d{5}\\.jsonl"));
+    }
+  }
+
+  @Test
+  void separateConversationsMakeOneSamplePerAcceptedPair() throws IOException {
+    String output = Locations.asDirectory(Locations.file(out)).toString();
+    ItemRecord twoAccepted = acceptedPairs("d".repeat(64), 3, 2);
+    items.write(output, twoAccepted);
+    Exporter exporter =
+        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+
+    exporter.export(request(output, DatasetRequest.SEPARATE), progress -> {});
+    JsonNode separate = mapper.readTree(out.resolve("llava.json").toFile());
+    exporter.export(request(output, DatasetRequest.MULTI_TURN), progress -> {});
+    JsonNode multiTurn = mapper.readTree(out.resolve("llava.json").toFile());
+
+    assertThat(separate).hasSize(3);
+    assertThat(separate.get(1).get("id").asText()).isEqualTo("d".repeat(64) + "-qa-0");
+    assertThat(separate.get(2).get("id").asText()).isEqualTo("d".repeat(64) + "-qa-1");
+    assertThat(separate.get(2).at("/conversations/0/value").asText())
+        .isEqualTo("<image>\nQuestion 1?");
+    assertThat(separate.get(2).get("conversations")).hasSize(2);
+    assertThat(multiTurn).hasSize(2);
+    assertThat(multiTurn.get(1).get("conversations")).hasSize(4);
+    assertThat(Files.readAllLines(out.resolve("sharegpt.jsonl"))).hasSize(2);
+  }
+
+  @Test
+  void reportShowsThumbnailsFiguresAndEscapedText() throws IOException {
+    Path images = Files.createDirectories(out.resolve("images"));
+    Files.write(images.resolve("chart.png"), dev.loupe.image.TestImages.barChartPng());
+    Path outputDir = Files.createDirectories(out.resolve("run"));
+    String output = Locations.asDirectory(Locations.file(outputDir)).toString();
+    String chart = Locations.file(images.resolve("chart.png")).toString();
+    ItemRecord sample = accepted("a".repeat(64), 1);
+    items.write(
+        output,
+        new ItemRecord(
+            sample.id(),
+            sample.status(),
+            null,
+            null,
+            null,
+            new ItemRecord.Image(chart, 800, 600, "png", 10L),
+            null,
+            new ItemRecord.Caption("A chart </script><b>bold</b> & more.", "m", null),
+            sample.qa(),
+            sample.usage(),
+            sample.provenance()));
+    items.write(output, rejected("b".repeat(64)));
+    Exporter exporter =
+        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+
+    exporter.export(request(output), progress -> {});
+    String html = Files.readString(outputDir.resolve("report.html"));
+
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .contains("<img src=\"data:image/jpeg;base64,")
+        .contains("A chart &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; &amp; more.")
+        .doesNotContain("<b>bold</b>")
+        .contains("self_evaluation", "Outcomes", "Stage latency", "Tokens by stage")
+        .doesNotContain("http://", "https://");
+    // The rejected image's file does not exist: it gets the placeholder, not a broken image.
+    assertThat(html).contains("data:image/svg+xml;base64,");
+  }
+
+  private static String hex(int i) {
+    return String.format("%064x", i + 1);
+  }
+
+  private ExportRequest request(String output, String conversation) {
+    ExportRequest base = request(output);
+    return new ExportRequest(
+        base.output(),
+        base.datasetId(),
+        base.request().withConversation(conversation),
+        base.plan(),
+        base.startedAtMillis(),
+        base.finishedAtMillis(),
+        base.status());
+  }
+
+  private static ItemRecord acceptedPairs(String id, int questions, int acceptedPairs) {
+    ItemRecord base = accepted(id, 0);
+    List<QaPair> qa = new ArrayList<>();
+    for (int i = 0; i < questions; i++) {
+      boolean pass = i < acceptedPairs;
+      qa.add(
+          new QaPair(
+              "Question " + i + "?",
+              "reasoning",
+              "Answer " + i + ".",
+              null,
+              Map.of("self_evaluation", new Check(pass, pass ? "ok" : "wrong")),
+              pass));
+    }
+    return new ItemRecord(
+        id,
+        "accepted",
+        null,
+        null,
+        null,
+        base.image(),
+        null,
+        base.caption(),
+        qa,
+        base.usage(),
+        base.provenance());
   }
 
   private ExportRequest request(String output) {

@@ -53,6 +53,19 @@ abstract class BlobStoreContract {
   }
 
   @Test
+  void deletedBlobIsGoneAndDeletingAgainIsHarmless() throws IOException {
+    store.write(at("gone.txt"), "x".getBytes(UTF_8));
+    store.write(at("kept.txt"), "y".getBytes(UTF_8));
+
+    store.delete(at("gone.txt"));
+    store.delete(at("gone.txt"));
+    store.delete(at("never.txt"));
+
+    assertThat(store.exists(at("gone.txt"))).isFalse();
+    assertThat(store.exists(at("kept.txt"))).isTrue();
+  }
+
+  @Test
   void writtenBlobReadsBack() throws IOException {
     store.write(at("one.txt"), "first".getBytes(UTF_8));
 

@@ -48,6 +48,11 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
+  public void delete(URI uri) {
+    blobs.remove(blobKey(uri));
+  }
+
+  @Override
   public boolean exists(URI uri) {
     return blobs.containsKey(blobKey(uri));
   }

@@ -8,6 +8,7 @@ import dev.loupe.contract.DatasetResult;
 import dev.loupe.embedded.DevServer;
 import dev.loupe.embedded.InProcessTemporal;
 import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.embedded.SearchAttributeCheck;
 import dev.loupe.embedded.TemporalConnection;
 import dev.loupe.storage.Locations;
 import dev.loupe.worker.Pool;
@@ -59,6 +60,17 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--id", description = "the dataset's workflow ID (default: from the source name)")
   String id;
 
+  @Option(
+      names = "--failed-wait-hours",
+      description =
+          "when images failed, wait this long for `loupe retry-failed` before ending (default: 0)")
+  Double failedWaitHours;
+
+  @Option(
+      names = "--conversation",
+      description = "QA pairs of an image as one multi_turn conversation (default) or separate")
+  String conversation;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -68,9 +80,18 @@ final class RunCommand implements Callable<Integer> {
     URI sourceUri = existingSource(source);
     URI outUri = Locations.asDirectory(Locations.of(out));
     Path stateDir = stateDirectory(outUri);
+    // A run in this process ends when the dataset does: by default it does not wait for retries.
     DatasetRequest request =
         new DatasetRequest(
-            sourceUri.toString(), outUri.toString(), recipe, limit, window, budgetUsd, null);
+            sourceUri.toString(),
+            outUri.toString(),
+            recipe,
+            limit,
+            window,
+            budgetUsd,
+            failedWaitHours == null ? 0.0 : failedWaitHours,
+            conversation,
+            null);
     String workflowId = id != null ? id : WorkflowIds.forSource(sourceUri);
 
     Optional<DevServer> devServer = Optional.empty();
@@ -82,6 +103,7 @@ final class RunCommand implements Callable<Integer> {
                 config.temporal().address(),
                 config.temporal().namespace(),
                 config.temporal().uiUrl());
+        SearchAttributeCheck.requireRegistered(temporal.client());
       } else if (DevServer.findCli().isPresent()) {
         devServer =
             Optional.of(

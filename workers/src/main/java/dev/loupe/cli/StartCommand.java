@@ -41,6 +41,17 @@ final class StartCommand implements Callable<Integer> {
   @Option(names = "--id", description = "the dataset's workflow ID")
   String id;
 
+  @Option(
+      names = "--failed-wait-hours",
+      description =
+          "when images failed, wait this long for retry-failed or finish (default: 24; 0: do not)")
+  Double failedWaitHours;
+
+  @Option(
+      names = "--conversation",
+      description = "QA pairs of an image as one multi_turn conversation (default) or separate")
+  String conversation;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -58,7 +69,15 @@ final class StartCommand implements Callable<Integer> {
           .start(
               workflowId,
               new DatasetRequest(
-                  sourceUri.toString(), outUri.toString(), recipe, limit, window, budgetUsd, null));
+                  sourceUri.toString(),
+                  outUri.toString(),
+                  recipe,
+                  limit,
+                  window,
+                  budgetUsd,
+                  failedWaitHours,
+                  conversation,
+                  null));
       System.out.println(workflowId);
       System.err.println("loupe: started " + workflowId + ": " + temporal.workflowLink(workflowId));
     }

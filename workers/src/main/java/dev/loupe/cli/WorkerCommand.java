@@ -10,6 +10,7 @@ import dev.loupe.config.ConfigLoader;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.contract.TaskQueues;
 import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.embedded.SearchAttributeCheck;
 import dev.loupe.metrics.CallMetrics;
 import dev.loupe.metrics.CallMetricsInterceptor;
 import dev.loupe.metrics.MetricsServer;
@@ -109,6 +110,9 @@ final class WorkerCommand implements Callable<Integer> {
         config.worker().metricsPort() == null
             ? Optional.empty()
             : Optional.of(MetricsServer.start(config.worker().metricsPort(), registry));
+    if (selected.contains(Pool.WORKFLOWS)) {
+      SearchAttributeCheck.requireRegistered(temporal.client());
+    }
     Injector injector = common.injector(config, temporal, registry);
     WorkerFactory factory = temporal.workerFactory();
     List<String> queues = injector.getInstance(PoolRegistrar.class).register(factory, selected);

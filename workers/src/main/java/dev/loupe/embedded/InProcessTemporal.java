@@ -1,5 +1,6 @@
 package dev.loupe.embedded;
 
+import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -16,6 +17,11 @@ public final class InProcessTemporal implements TemporalConnection {
     this.environment =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    for (String attribute : DevServer.SEARCH_ATTRIBUTES) {
+      environment.registerSearchAttribute(
+          attribute.substring(0, attribute.indexOf('=')),
+          IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
   }
 
   @Override

@@ -18,6 +18,7 @@ import dev.loupe.contract.ApiActivities;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.export.Exporter;
+import dev.loupe.export.FailedList;
 import dev.loupe.export.RunManifest;
 import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
@@ -199,7 +200,8 @@ public final class LoupeModule extends AbstractModule {
         builder,
         new Exporter(items, blobs, records, new RunManifest(Versions.all())),
         blobs,
-        TesseractOcr.onPath());
+        TesseractOcr.onPath(),
+        new FailedList(blobs, items, records));
   }
 
   @Provides

@@ -105,7 +105,10 @@ class ProvidersIT {
         result = workers.run("providers-it-limited-" + System.nanoTime(), images, out);
       }
 
-      assertThat(result.counts().accepted()).as(result.message()).isEqualTo(imageCount);
+      String outcomes =
+          Files.readString(out.resolve("rejected.jsonl"))
+              + Files.readString(out.resolve("failed.jsonl"));
+      assertThat(result.counts().accepted()).as(outcomes).isEqualTo(imageCount);
       assertThat(result.counts().failed()).isZero();
       int calls = limit.admittedCount() + limit.refusedCount();
       assertThat(limit.admittedCount()).isEqualTo(imageCount * CALLS_PER_IMAGE);

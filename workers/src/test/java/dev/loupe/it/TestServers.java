@@ -16,6 +16,11 @@ final class TestServers {
     return require("TEMPORAL_ADDRESS");
   }
 
+  /** The dev server's web UI. */
+  static String temporalUiUrl() {
+    return require("LOUPE_TEMPORAL_UI_URL");
+  }
+
   static String s3Endpoint() {
     return require("LOUPE_TEST_S3_ENDPOINT");
   }

@@ -28,6 +28,19 @@ public record Counts(
         listed + more, accepted, rejected, failed, qaAccepted, inputTokens, outputTokens, costUsd);
   }
 
+  /** A failed image is being run again: it is no longer counted as failed until it ends. */
+  public Counts retrying() {
+    return new Counts(
+        listed,
+        accepted,
+        rejected,
+        Math.max(0, failed - 1),
+        qaAccepted,
+        inputTokens,
+        outputTokens,
+        costUsd);
+  }
+
   public Counts add(ImageResult result) {
     Usage usage = result.usage() == null ? Usage.ZERO : result.usage();
     return new Counts(

@@ -22,6 +22,13 @@ public interface CpuActivities {
   SourcePage listSource(ListSourceRequest request);
 
   /**
+   * Reads one page of the output's failed images, as the last export listed them, rebuilding each
+   * source item from its record. Skips images whose record is no longer failed.
+   */
+  @ActivityMethod
+  SourcePage listFailed(ListFailedRequest request);
+
+  /**
    * Decodes the image's header safely and checks it against the plan's limits. Fails with {@link
    * FailureType#BAD_IMAGE} for corrupt, truncated, empty, tiny or oversized images. Returns the
    * already persisted result when this image was finished into the same output before.

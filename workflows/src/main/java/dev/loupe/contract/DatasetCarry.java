@@ -4,18 +4,21 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
- * What {@code DatasetWorkflow} carries across continue-as-new: the plan, a cursor, counters and at
- * most one page of listed but not yet started items. Its size does not depend on the number of
- * images.
+ * What {@code DatasetWorkflow} carries across continue-as-new: the plan, where it is, a cursor,
+ * counters and at most one page of listed but not yet started items. Its size does not depend on
+ * the number of images: failed images are not carried, they are records under the output, listed
+ * again from {@code failed.jsonl} in a retry round.
  *
  * @param plan the plan resolved at the start of the run, so later runs use the same recipe
  * @param runToken the dataset run's token (its first run ID)
- * @param cursor where the source listing goes on
- * @param listingDone whether the source has been read to its end
+ * @param cursor where the current listing goes on: the source's, or in a retry round the failed
+ *     list's
+ * @param listingDone whether the current listing has been read to its end
  * @param pending listed items not yet started (at most a page)
  * @param counts outcome counts so far
  * @param startedAtMillis when the first run of this dataset started
  * @param continuedAsNew how many times the workflow has continued as new
+ * @param retryRound 0 while processing the source; n during the n-th {@code retryFailed} round
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DatasetCarry(
@@ -26,4 +29,5 @@ public record DatasetCarry(
     List<SourceItem> pending,
     Counts counts,
     long startedAtMillis,
-    int continuedAsNew) {}
+    int continuedAsNew,
+    int retryRound) {}

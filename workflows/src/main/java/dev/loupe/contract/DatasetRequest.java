@@ -1,5 +1,6 @@
 package dev.loupe.contract;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -14,6 +15,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param limit at most this many images; no limit when absent
  * @param window how many {@code ImageWorkflow} children run at once
  * @param budgetUsd stop starting new images once this much has been spent
+ * @param failedWaitHours when images failed, how long the finished run waits for the {@code
+ *     retryFailed} or {@code finish} update before it completes; 0 completes at once; {@value
+ *     #DEFAULT_FAILED_WAIT_HOURS} when absent
+ * @param conversation how the accepted QA pairs of one image go into {@code llava.json} and {@code
+ *     sharegpt.jsonl}: {@code multi_turn} (one conversation, the default) or {@code separate} (one
+ *     sample per pair)
  * @param carry internal: state carried over continue-as-new; users leave it out
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -25,14 +32,35 @@ public record DatasetRequest(
     Integer limit,
     Integer window,
     Double budgetUsd,
+    Double failedWaitHours,
+    String conversation,
     DatasetCarry carry) {
 
   public static final String DEFAULT_RECIPE = "allava";
   public static final int DEFAULT_WINDOW = 100;
   public static final int MAX_WINDOW = 2000;
+  public static final double DEFAULT_FAILED_WAIT_HOURS = 24;
+  public static final double MAX_FAILED_WAIT_HOURS = 24 * 30;
+  public static final String MULTI_TURN = "multi_turn";
+  public static final String SEPARATE = "separate";
+
+  @JsonCreator
+  public DatasetRequest {}
+
+  /** The request without the fields added later, as older callers build it. */
+  public DatasetRequest(
+      String source,
+      String output,
+      String recipe,
+      Integer limit,
+      Integer window,
+      Double budgetUsd,
+      DatasetCarry carry) {
+    this(source, output, recipe, limit, window, budgetUsd, null, null, carry);
+  }
 
   public static DatasetRequest of(String source, String output) {
-    return new DatasetRequest(source, output, null, null, null, null, null);
+    return new DatasetRequest(source, output, null, null, null, null, null, null, null);
   }
 
   public String recipeOrDefault() {
@@ -43,23 +71,46 @@ public record DatasetRequest(
     return window == null ? DEFAULT_WINDOW : window;
   }
 
+  public double failedWaitHoursOrDefault() {
+    return failedWaitHours == null ? DEFAULT_FAILED_WAIT_HOURS : failedWaitHours;
+  }
+
+  public String conversationOrDefault() {
+    return conversation == null || conversation.isBlank() ? MULTI_TURN : conversation;
+  }
+
   public DatasetRequest withRecipe(String name) {
-    return new DatasetRequest(source, output, name, limit, window, budgetUsd, carry);
+    return new DatasetRequest(
+        source, output, name, limit, window, budgetUsd, failedWaitHours, conversation, carry);
   }
 
   public DatasetRequest withLimit(Integer max) {
-    return new DatasetRequest(source, output, recipe, max, window, budgetUsd, carry);
+    return new DatasetRequest(
+        source, output, recipe, max, window, budgetUsd, failedWaitHours, conversation, carry);
   }
 
   public DatasetRequest withWindow(Integer size) {
-    return new DatasetRequest(source, output, recipe, limit, size, budgetUsd, carry);
+    return new DatasetRequest(
+        source, output, recipe, limit, size, budgetUsd, failedWaitHours, conversation, carry);
   }
 
   public DatasetRequest withBudget(Double usd) {
-    return new DatasetRequest(source, output, recipe, limit, window, usd, carry);
+    return new DatasetRequest(
+        source, output, recipe, limit, window, usd, failedWaitHours, conversation, carry);
+  }
+
+  public DatasetRequest withFailedWaitHours(Double hours) {
+    return new DatasetRequest(
+        source, output, recipe, limit, window, budgetUsd, hours, conversation, carry);
+  }
+
+  public DatasetRequest withConversation(String style) {
+    return new DatasetRequest(
+        source, output, recipe, limit, window, budgetUsd, failedWaitHours, style, carry);
   }
 
   public DatasetRequest withCarry(DatasetCarry state) {
-    return new DatasetRequest(source, output, recipe, limit, window, budgetUsd, state);
+    return new DatasetRequest(
+        source, output, recipe, limit, window, budgetUsd, failedWaitHours, conversation, state);
   }
 }

@@ -3,16 +3,18 @@ package dev.loupe.contract;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
- * What the {@code progress} query of {@code DatasetWorkflow} answers.
+ * What the {@code progress} query of {@code DatasetWorkflow} answers. An image being retried counts
+ * as in flight, not as failed, so {@code done + inFlight} never exceeds {@code total}.
  *
  * @param state {@code planning}, {@code running}, {@code paused}, {@code draining}, {@code
- *     exporting}, {@code completed}
+ *     exporting}, {@code waiting} (for {@code retryFailed} or {@code finish}), {@code retrying},
+ *     {@code completed}
  * @param total images listed so far (the final total once {@code listingDone})
  * @param listingDone whether the source has been read to its end (or to the limit)
  * @param done images that ended (accepted + rejected + failed)
  * @param accepted accepted images
  * @param rejected rejected images
- * @param failed failed images
+ * @param failed failed images (not counting those being retried now)
  * @param inFlight images being processed now
  * @param qaAccepted accepted QA pairs
  * @param inputTokens provider-reported input tokens
@@ -20,6 +22,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param costUsd cost from the price table
  * @param continuedAsNew how many times the workflow continued as new
  * @param message a readable line on what is happening, e.g. why it stopped starting images
+ * @param retryRound 0 before any {@code retryFailed}; the round being run or last run after
+ * @param output where the outputs are written
+ * @param waitingUntil while {@code waiting}: when the wait ends (ISO-8601, UTC); else null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Progress(
@@ -36,4 +41,11 @@ public record Progress(
     long outputTokens,
     double costUsd,
     int continuedAsNew,
-    String message) {}
+    String message,
+    int retryRound,
+    String output,
+    String waitingUntil) {
+
+  public static final String WAITING = "waiting";
+  public static final String COMPLETED = "completed";
+}

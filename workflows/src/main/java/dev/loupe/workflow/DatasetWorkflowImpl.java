@@ -8,13 +8,16 @@ import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
+import dev.loupe.contract.FailedImage;
 import dev.loupe.contract.ImageResult;
 import dev.loupe.contract.ImageStatus;
 import dev.loupe.contract.ImageTask;
 import dev.loupe.contract.ImageWorkflow;
+import dev.loupe.contract.ListFailedRequest;
 import dev.loupe.contract.ListSourceRequest;
 import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.Progress;
+import dev.loupe.contract.RetryFailedResult;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.SourceItem;
 import dev.loupe.contract.SourcePage;
@@ -25,6 +28,8 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -36,30 +41,56 @@ import org.slf4j.Logger;
 
 /**
  * Pages through the source, keeps at most {@code window} {@link ImageWorkflow} children in flight,
- * counts their outcomes, continues as new before history grows large, then exports. State is a
- * cursor, counters, at most one page of pending items and the in-flight hashes: O(window), not
- * O(images).
+ * counts their outcomes, continues as new before history grows large, then exports. When images
+ * failed, it waits for {@code retryFailed} (a round that lists the failed records again and runs
+ * them as new children, then exports again) or {@code finish}. State is a cursor, counters, at most
+ * one page of pending items and the in-flight hashes: O(window), not O(images).
  */
 public final class DatasetWorkflowImpl implements DatasetWorkflow {
   private static final Logger log = Workflow.getLogger(DatasetWorkflowImpl.class);
+
+  static final String PLANNING = "planning";
+  static final String RUNNING = "running";
+  static final String RETRYING = "retrying";
+  static final String PAUSED = "paused";
+  static final String DRAINING = "draining";
+  static final String EXPORTING = "exporting";
+
+  /** What a waiting run was told to do. */
+  private enum Decision {
+    RETRY,
+    FINISH
+  }
+
+  /** A child that failed as a workflow, so it persisted no record; the run writes one. */
+  private record Unrecorded(SourceItem item, String detail) {}
 
   private final DatasetTuning tuning;
   private final CpuActivities cpu = ActivityStubs.cpu();
   private final Deque<SourceItem> pending = new ArrayDeque<>();
   private final Set<String> inFlight = new HashSet<>();
+  private final Deque<Unrecorded> unrecorded = new ArrayDeque<>();
 
   private RunPlan plan;
   private String runToken;
+  private String datasetId;
+  private String output;
   private String cursor;
   private boolean listingDone;
   private Counts counts = Counts.ZERO;
   private long startedAtMillis;
   private int continuedAsNew;
+  private int retryRound;
   private int completions;
   private boolean paused;
-  private String state = "planning";
+  private boolean budgetSpent;
+  private String state = PLANNING;
   private String message = "";
-  private DatasetResult result;
+  private Decision decision;
+  private long waitDeadlineMillis;
+  private List<String> files = List.of();
+  private List<FailedImage> failedSample = List.of();
+  private boolean limitReached;
 
   public DatasetWorkflowImpl() {
     this(DatasetTuning.DEFAULT);
@@ -72,20 +103,42 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   @Override
   public DatasetResult run(DatasetRequest request) {
     RequestValidation.check(request);
+    datasetId = Workflow.getInfo().getWorkflowId();
+    output = request.output();
     restoreOrPlan(request);
-    String datasetId = Workflow.getInfo().getWorkflowId();
     try {
-      state = "running";
-      if (processAll(request, datasetId)) {
-        continueAsNew(request);
+      boolean another = true;
+      while (another) {
+        state = working();
+        publish();
+        if (runWindow(request)) {
+          continueAsNew(request);
+        }
+        export(request, budgetSpent ? "stopped" : "completed");
+        another = awaitDecision(request);
       }
     } catch (CanceledFailure cancelled) {
-      message = "cancelled: drained the images in flight and exported what was done";
-      Workflow.newDetachedCancellationScope(() -> drain()).run();
+      boolean wasWaiting = Progress.WAITING.equals(state);
+      waitDeadlineMillis = 0;
+      if (wasWaiting) {
+        message = "cancelled while waiting for retryFailed: " + failedLine();
+      } else {
+        message = "cancelled: drained the images in flight and exported what was done";
+        // Export even when cancelled: what was done is written out.
+        Workflow.newDetachedCancellationScope(
+                () -> {
+                  drain();
+                  export(request, "cancelled");
+                })
+            .run();
+      }
     }
-    // Export even when cancelled: what was done is written out.
-    Workflow.newDetachedCancellationScope(() -> export(request, datasetId)).run();
-    return result;
+    state = Progress.COMPLETED;
+    publish();
+    // Detached: after a cancellation, waiting in the cancelled scope would throw at once.
+    Workflow.newDetachedCancellationScope(() -> Workflow.await(Workflow::isEveryHandlerFinished))
+        .run();
+    return new DatasetResult(output, counts, files, message);
   }
 
   private void restoreOrPlan(DatasetRequest request) {
@@ -99,10 +152,12 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
       counts = carry.counts();
       startedAtMillis = carry.startedAtMillis();
       continuedAsNew = carry.continuedAsNew();
+      retryRound = carry.retryRound();
       return;
     }
     startedAtMillis = Workflow.currentTimeMillis();
     runToken = Workflow.getInfo().getFirstExecutionRunId();
+    publish();
     try {
       plan = cpu.plan(request);
     } catch (ActivityFailure failure) {
@@ -113,10 +168,14 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     }
   }
 
-  /** Runs images until there are none left (false) or it is time to continue as new (true). */
-  private boolean processAll(DatasetRequest request, String datasetId) {
+  /**
+   * Runs images of the current listing (the source, or the failed list in a retry round) until
+   * there are none left (false) or it is time to continue as new (true).
+   */
+  private boolean runWindow(DatasetRequest request) {
     int window = request.windowOrDefault();
     while (true) {
+      recordUnrecorded();
       while (!paused && !stopStarting(request) && inFlight.size() < window) {
         if (continueAsNewDue() && pending.isEmpty()) {
           break;
@@ -125,29 +184,36 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         if (item == null) {
           break;
         }
-        start(request, datasetId, item);
+        start(request, item);
       }
       boolean noMoreToStart = stopStarting(request) || (pending.isEmpty() && listingDone);
-      if (inFlight.isEmpty() && noMoreToStart) {
+      boolean idle = inFlight.isEmpty() && unrecorded.isEmpty();
+      if (idle && noMoreToStart) {
         return false;
       }
-      if (inFlight.isEmpty() && continueAsNewDue() && pending.isEmpty()) {
+      if (idle && continueAsNewDue() && pending.isEmpty()) {
         return true;
       }
       int seen = completions;
       boolean pausedBefore = paused;
-      state = paused ? "paused" : "running";
-      Workflow.await(() -> completions != seen || paused != pausedBefore);
+      state = paused ? PAUSED : working();
+      publish();
+      Workflow.await(() -> completions != seen || paused != pausedBefore || !unrecorded.isEmpty());
     }
   }
 
   private SourceItem nextItem(DatasetRequest request) {
     if (pending.isEmpty() && !listingDone) {
-      int pageSize = tuning.pageSize();
-      if (request.limit() != null) {
-        pageSize = (int) Math.min(pageSize, request.limit() - counts.listed());
+      SourcePage page;
+      if (retryRound > 0) {
+        page = cpu.listFailed(new ListFailedRequest(output, cursor, tuning.pageSize()));
+      } else {
+        int pageSize = tuning.pageSize();
+        if (request.limit() != null) {
+          pageSize = (int) Math.min(pageSize, request.limit() - counts.listed());
+        }
+        page = cpu.listSource(new ListSourceRequest(request.source(), cursor, pageSize));
       }
-      SourcePage page = cpu.listSource(new ListSourceRequest(request.source(), cursor, pageSize));
       pending.addAll(page.items());
       cursor = page.nextCursor();
       listingDone = page.done() || page.items().isEmpty();
@@ -155,45 +221,56 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     return pending.pollFirst();
   }
 
-  private void start(DatasetRequest request, String datasetId, SourceItem item) {
-    counts = counts.withListed(1);
+  private void start(DatasetRequest request, SourceItem item) {
+    if (retryRound > 0) {
+      if (inFlight.contains(item.sha256())) {
+        return;
+      }
+      counts = counts.retrying();
+    } else {
+      counts = counts.withListed(1);
+    }
     if (!inFlight.add(item.sha256())) {
-      recordDuplicateInFlight(request, datasetId, item);
+      recordDuplicateInFlight(request, item);
       return;
     }
     ImageWorkflow child =
         Workflow.newChildWorkflowStub(
             ImageWorkflow.class,
             ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(ImageWorkflow.workflowId(datasetId, item.sha256()))
+                .setWorkflowId(childId(datasetId, item.sha256(), retryRound))
                 .setTaskQueue(TaskQueues.WORKFLOWS)
+                .setTypedSearchAttributes(ImageSearchAttributes.atStart(datasetId))
                 .build());
-    ImageTask task = new ImageTask(datasetId, runToken, request.output(), item, plan);
+    ImageTask task = new ImageTask(datasetId, runToken, output, item, plan);
     // Children run detached so that cancelling the dataset drains them instead of killing them.
     Workflow.newDetachedCancellationScope(
             () ->
                 Async.function(child::process, task)
                     .handle(
                         (result, failure) -> {
-                          complete(
-                              item,
-                              failure == null
-                                  ? result
-                                  : new ImageResult(
-                                      item.sha256(),
-                                      item.uri(),
-                                      ImageStatus.FAILED,
-                                      "workflow_error",
-                                      String.valueOf(failure.getMessage()),
-                                      0,
-                                      null));
+                          if (failure == null) {
+                            complete(item, result);
+                          } else {
+                            unrecorded.add(
+                                new Unrecorded(item, String.valueOf(failure.getMessage())));
+                          }
                           return null;
                         }))
         .run();
   }
 
+  /**
+   * The child ID: the dataset and the image's hash, so a repeated start never doubles work; a retry
+   * round adds {@code /retry-<n>}, since the earlier child of the same image has completed.
+   */
+  static String childId(String datasetId, String sha256, int retryRound) {
+    String id = ImageWorkflow.workflowId(datasetId, sha256);
+    return retryRound == 0 ? id : id + "/retry-" + retryRound;
+  }
+
   /** The same bytes are being processed right now: record this copy as a duplicate. */
-  private void recordDuplicateInFlight(DatasetRequest request, String datasetId, SourceItem item) {
+  private void recordDuplicateInFlight(DatasetRequest request, SourceItem item) {
     ImageResult result =
         cpu.persist(
             new PersistRequest(
@@ -213,6 +290,42 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     completions++;
   }
 
+  /** Children that failed as workflows get a failed record, so that retryFailed finds them. */
+  private void recordUnrecorded() {
+    while (!unrecorded.isEmpty()) {
+      Unrecorded failed = unrecorded.pollFirst();
+      ImageResult result =
+          new ImageResult(
+              failed.item().sha256(),
+              failed.item().uri(),
+              ImageStatus.FAILED,
+              "workflow_error",
+              failed.detail(),
+              0,
+              null);
+      try {
+        result =
+            cpu.persist(
+                new PersistRequest(
+                    output,
+                    datasetId,
+                    runToken,
+                    failed.item(),
+                    null,
+                    null,
+                    List.of(),
+                    List.of(),
+                    ImageStatus.FAILED,
+                    result.reason(),
+                    result.detail(),
+                    0));
+      } catch (ActivityFailure storageDown) {
+        log.warn("could not record the failure of {}: {}", failed.item().sha256(), storageDown);
+      }
+      complete(failed.item(), result);
+    }
+  }
+
   private void complete(SourceItem item, ImageResult result) {
     inFlight.remove(item.sha256());
     counts = counts.add(result);
@@ -220,10 +333,12 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   }
 
   private boolean stopStarting(DatasetRequest request) {
-    if (request.limit() != null && counts.listed() >= request.limit()) {
+    if (retryRound == 0 && request.limit() != null && counts.listed() >= request.limit()) {
+      limitReached = true;
       return true;
     }
     if (request.budgetUsd() != null && counts.costUsd() >= request.budgetUsd()) {
+      budgetSpent = true;
       message =
           String.format(
               Locale.ROOT,
@@ -245,6 +360,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         "continuing as new after {} images ({} history events)",
         counts.done(),
         Workflow.getInfo().getHistoryLength());
+    Workflow.await(Workflow::isEveryHandlerFinished);
     DatasetCarry carry =
         new DatasetCarry(
             plan,
@@ -254,24 +370,28 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             new ArrayList<>(pending),
             counts,
             startedAtMillis,
-            continuedAsNew + 1);
+            continuedAsNew + 1,
+            retryRound);
     Workflow.continueAsNew(request.withCarry(carry));
   }
 
   private void drain() {
-    state = "draining";
-    Workflow.await(inFlight::isEmpty);
+    state = DRAINING;
+    publish();
+    while (!inFlight.isEmpty()) {
+      Workflow.await(() -> inFlight.isEmpty() || !unrecorded.isEmpty());
+      recordUnrecorded();
+    }
   }
 
-  private void export(DatasetRequest request, String datasetId) {
-    state = "exporting";
-    String status =
-        message.isEmpty() ? "completed" : message.startsWith("cancelled") ? "cancelled" : "stopped";
+  private void export(DatasetRequest request, String status) {
+    state = EXPORTING;
+    publish();
     ExportResult exported =
         ActivityStubs.export()
             .export(
                 new ExportRequest(
-                    request.output(),
+                    output,
                     datasetId,
                     request.withCarry(null),
                     plan,
@@ -279,8 +399,56 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
                     Workflow.currentTimeMillis(),
                     status));
     counts = exported.counts();
-    state = "completed";
-    result = new DatasetResult(request.output(), counts, exported.files(), message);
+    files = exported.files();
+    failedSample = exported.failedSampleOrEmpty();
+  }
+
+  /**
+   * After an export that left failed images: waits for {@code retryFailed} (true: a retry round
+   * follows) or {@code finish}, or until the wait limit passes (false).
+   */
+  private boolean awaitDecision(DatasetRequest request) {
+    double hours = request.failedWaitHoursOrDefault();
+    if (counts.failed() == 0 || budgetSpent || hours <= 0) {
+      return false;
+    }
+    Duration wait = Duration.ofMillis(Math.round(hours * 3_600_000));
+    waitDeadlineMillis = Workflow.currentTimeMillis() + wait.toMillis();
+    decision = null;
+    state = Progress.WAITING;
+    message = "";
+    publish();
+    log.info("{} images failed: waiting up to {} for retryFailed or finish", counts.failed(), wait);
+    boolean decided = Workflow.await(wait, () -> decision != null);
+    waitDeadlineMillis = 0;
+    if (!decided) {
+      message = "no retryFailed within the wait limit: " + failedLine();
+      return false;
+    }
+    if (decision == Decision.FINISH) {
+      message = "finished on request: " + failedLine();
+      return false;
+    }
+    cursor = null;
+    listingDone = false;
+    pending.clear();
+    log.info("retry round {}: running {} failed images again", retryRound, counts.failed());
+    return true;
+  }
+
+  private String failedLine() {
+    return counts.failed() + " images failed (see failed.jsonl)";
+  }
+
+  private String working() {
+    return retryRound > 0 ? RETRYING : RUNNING;
+  }
+
+  /** Shows the progress as the workflow's current details in the Temporal UI. */
+  private void publish() {
+    Workflow.setCurrentDetails(
+        DatasetDetails.markdown(
+            progress(), datasetId, Progress.WAITING.equals(state) ? failedSample : List.of()));
   }
 
   @Override
@@ -288,7 +456,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     return new Progress(
         state,
         counts.listed(),
-        listingDone && pending.isEmpty(),
+        retryRound > 0 || (pending.isEmpty() && (listingDone || limitReached)),
         counts.done(),
         counts.accepted(),
         counts.rejected(),
@@ -299,7 +467,10 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         counts.outputTokens(),
         counts.costUsd(),
         continuedAsNew,
-        message);
+        message,
+        retryRound,
+        output,
+        waitDeadlineMillis == 0 ? null : Instant.ofEpochMilli(waitDeadlineMillis).toString());
   }
 
   @Override
@@ -310,5 +481,41 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   @Override
   public void resume() {
     paused = false;
+  }
+
+  @Override
+  public RetryFailedResult retryFailed() {
+    retryRound++;
+    decision = Decision.RETRY;
+    return new RetryFailedResult(retryRound, counts.failed());
+  }
+
+  @Override
+  public void validateRetryFailed() {
+    requireWaiting(RETRY_FAILED);
+  }
+
+  @Override
+  public Progress finish() {
+    decision = Decision.FINISH;
+    return progress();
+  }
+
+  @Override
+  public void validateFinish() {
+    requireWaiting(FINISH);
+  }
+
+  private void requireWaiting(String update) {
+    if (!Progress.WAITING.equals(state) || decision != null) {
+      throw new IllegalStateException(
+          update
+              + " is accepted only while the run waits after an export that left failed images;"
+              + " the run is "
+              + (decision == null ? state : "starting a retry round or finishing")
+              + " with "
+              + counts.failed()
+              + " failed images");
+    }
   }
 }

@@ -55,6 +55,12 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
 
   @Override
   public ImageResult process(ImageTask task) {
+    ImageResult result = run(task);
+    ImageSearchAttributes.markEnded(result.status());
+    return result;
+  }
+
+  private ImageResult run(ImageTask task) {
     RunPlan plan = task.plan();
     String lang = plan.langFor(task.item());
     ProbeResult probe;

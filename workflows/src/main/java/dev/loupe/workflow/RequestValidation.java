@@ -29,6 +29,27 @@ final class RequestValidation {
     if (request.budgetUsd() != null && !(request.budgetUsd() > 0)) {
       throw invalid("budgetUsd must be positive, got " + request.budgetUsd());
     }
+    if (request.failedWaitHours() != null
+        && !(request.failedWaitHours() >= 0
+            && request.failedWaitHours() <= DatasetRequest.MAX_FAILED_WAIT_HOURS)) {
+      throw invalid(
+          "failedWaitHours must be within 0.."
+              + (int) DatasetRequest.MAX_FAILED_WAIT_HOURS
+              + " (0: do not wait for retryFailed), got "
+              + request.failedWaitHours());
+    }
+    if (request.conversation() != null
+        && !request.conversation().equals(DatasetRequest.MULTI_TURN)
+        && !request.conversation().equals(DatasetRequest.SEPARATE)) {
+      throw invalid(
+          "conversation must be \""
+              + DatasetRequest.MULTI_TURN
+              + "\" or \""
+              + DatasetRequest.SEPARATE
+              + "\", got \""
+              + request.conversation()
+              + "\"");
+    }
   }
 
   private static void requireLocation(String field, String value) {

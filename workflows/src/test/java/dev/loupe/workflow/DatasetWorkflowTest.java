@@ -107,11 +107,7 @@ class DatasetWorkflowTest {
   @Test
   void missingOutputFailsAtOnceNamingTheField() {
     try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
-      assertThatThrownBy(
-              () ->
-                  harness.run(
-                      "ds-7",
-                      new DatasetRequest("file:///images/", null, null, null, null, null, null)))
+      assertThatThrownBy(() -> harness.run("ds-7", DatasetRequest.of("file:///images/", null)))
           .isInstanceOf(WorkflowFailedException.class)
           .rootCause()
           .isInstanceOf(ApplicationFailure.class)

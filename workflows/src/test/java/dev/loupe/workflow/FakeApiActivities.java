@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,6 +46,9 @@ final class FakeApiActivities implements ApiActivities {
   volatile String caption = "A caption of a chart with three bars, labelled in blue and red.";
   volatile FailureType describeFailure;
   volatile FailureType answerFailure;
+
+  /** Describe calls wait for this latch; tests close it to keep images in flight. */
+  volatile CountDownLatch describeGate = new CountDownLatch(0);
 
   private final String endpoint;
 
@@ -68,6 +72,12 @@ final class FakeApiActivities implements ApiActivities {
   @Override
   public CaptionResult describe(DescribeRequest request) {
     describes.add(request);
+    try {
+      describeGate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
     if (describeFailure != null) {
       calls.incrementAndGet();
       throw failure(describeFailure, "describe");

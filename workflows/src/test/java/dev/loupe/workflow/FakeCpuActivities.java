@@ -5,9 +5,12 @@ import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
+import dev.loupe.contract.FailedImage;
 import dev.loupe.contract.FailureType;
 import dev.loupe.contract.ImageInfo;
 import dev.loupe.contract.ImageResult;
+import dev.loupe.contract.ImageStatus;
+import dev.loupe.contract.ListFailedRequest;
 import dev.loupe.contract.ListSourceRequest;
 import dev.loupe.contract.ModelCall;
 import dev.loupe.contract.PersistRequest;
@@ -25,14 +28,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
-/** A fake CPU pool: a source of N generated items, probing by name, records kept in memory. */
+/**
+ * A fake CPU pool: a source of N generated items, probing by name, records kept in memory. Like the
+ * real export, each export snapshots the failed images (its {@code failed.jsonl}), which {@link
+ * #listFailed} pages through.
+ */
 final class FakeCpuActivities implements CpuActivities {
   final List<SourceItem> source = new CopyOnWriteArrayList<>();
   final Set<String> badImages = ConcurrentHashMap.newKeySet();
   final Map<String, PersistRequest> persisted = new ConcurrentHashMap<>();
   final List<PersistRequest> duplicates = new CopyOnWriteArrayList<>();
   final List<ExportRequest> exports = new CopyOnWriteArrayList<>();
+  final List<ListFailedRequest> failedListings = new CopyOnWriteArrayList<>();
+  final Set<String> failedWhenProbed = ConcurrentHashMap.newKeySet();
+  private volatile List<PersistRequest> failedList = List.of();
+
+  /** Listing the source waits for this latch; tests close it to hold a run while it runs. */
+  volatile CountDownLatch listingGate = new CountDownLatch(0);
+
   volatile RunPlan plan = FakePlans.allava();
 
   void addImages(int count) {
@@ -56,6 +71,12 @@ final class FakeCpuActivities implements CpuActivities {
 
   @Override
   public SourcePage listSource(ListSourceRequest request) {
+    try {
+      listingGate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
     int from = request.cursor() == null ? 0 : Integer.parseInt(request.cursor());
     int to = Math.min(source.size(), from + request.pageSize());
     return new SourcePage(
@@ -63,13 +84,35 @@ final class FakeCpuActivities implements CpuActivities {
   }
 
   @Override
+  public SourcePage listFailed(ListFailedRequest request) {
+    failedListings.add(request);
+    List<PersistRequest> list = failedList;
+    int from = request.cursor() == null ? 0 : Integer.parseInt(request.cursor());
+    int to = Math.min(list.size(), from + request.pageSize());
+    List<SourceItem> items = new ArrayList<>();
+    for (PersistRequest record : list.subList(from, to)) {
+      PersistRequest now = persisted.get(record.item().sha256());
+      if (now != null && now.status() == ImageStatus.FAILED) {
+        items.add(record.item());
+      }
+    }
+    return new SourcePage(items, Integer.toString(to), to >= list.size());
+  }
+
+  @Override
   public ProbeResult probe(ProbeRequest request) {
+    if (failedWhenProbed.contains(request.item().uri())) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "storage is down (fake)", FailureType.STORAGE.name());
+    }
     if (badImages.contains(request.item().uri())) {
       throw ApplicationFailure.newNonRetryableFailure(
           "truncated: the file ends early", FailureType.BAD_IMAGE.name());
     }
     PersistRequest earlier = persisted.get(request.item().sha256());
-    if (earlier != null && !earlier.runToken().equals(request.runToken())) {
+    if (earlier != null
+        && earlier.status() != ImageStatus.FAILED
+        && !earlier.runToken().equals(request.runToken())) {
       return new ProbeResult(null, resultOf(earlier));
     }
     return new ProbeResult(
@@ -101,7 +144,24 @@ final class FakeCpuActivities implements CpuActivities {
     for (PersistRequest record : duplicates) {
       counts = counts.withListed(1).add(resultOf(record));
     }
-    return new ExportResult(List.of("samples.jsonl"), counts);
+    List<PersistRequest> failed =
+        persisted.values().stream()
+            .filter(record -> record.status() == ImageStatus.FAILED)
+            .sorted(java.util.Comparator.comparing(record -> record.item().sha256()))
+            .toList();
+    failedList = failed;
+    List<FailedImage> sample =
+        failed.stream()
+            .limit(ExportResult.FAILED_SAMPLE)
+            .map(
+                record ->
+                    new FailedImage(
+                        record.item().sha256(),
+                        record.item().uri(),
+                        record.reason(),
+                        record.detail()))
+            .toList();
+    return new ExportResult(List.of("samples.jsonl"), counts, sample);
   }
 
   static ImageResult resultOf(PersistRequest request) {

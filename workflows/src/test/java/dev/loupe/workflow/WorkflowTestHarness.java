@@ -3,11 +3,16 @@ package dev.loupe.workflow;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.DatasetWorkflow;
+import dev.loupe.contract.ImageWorkflow;
+import dev.loupe.contract.Progress;
 import dev.loupe.contract.TaskQueues;
+import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.util.function.Supplier;
 
 /** Temporal's in-memory test server with Loupe's workflows and the fake pools registered. */
 final class WorkflowTestHarness implements AutoCloseable {
@@ -19,11 +24,20 @@ final class WorkflowTestHarness implements AutoCloseable {
   final FakeApiActivities down = new FakeApiActivities("down");
 
   WorkflowTestHarness(DatasetTuning tuning) {
+    this(tuning, () -> new ImageWorkflowImpl(RETRY));
+  }
+
+  /** With another ImageWorkflow implementation, e.g. one that fails as a workflow. */
+  WorkflowTestHarness(DatasetTuning tuning, Supplier<ImageWorkflow> images) {
+    // The in-memory server, like a real namespace, must know the search attributes children get.
+    env.registerSearchAttribute(
+        ImageSearchAttributes.DATASET.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    env.registerSearchAttribute(
+        ImageSearchAttributes.STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     Worker workflows = env.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationFactory(
         DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
-    workflows.registerWorkflowImplementationFactory(
-        dev.loupe.contract.ImageWorkflow.class, () -> new ImageWorkflowImpl(RETRY));
+    workflows.registerWorkflowImplementationFactory(ImageWorkflow.class, images::get);
     env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
     env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api);
     down.describeFailure = dev.loupe.contract.FailureType.TRANSPORT;
@@ -51,6 +65,33 @@ final class WorkflowTestHarness implements AutoCloseable {
   DatasetResult run(String id, DatasetRequest request) {
     env.start();
     return dataset(id).run(request);
+  }
+
+  /** Starts a dataset without waiting for it; returns its untyped stub. */
+  WorkflowStub start(String id, DatasetRequest request) {
+    env.start();
+    DatasetWorkflow workflow = dataset(id);
+    WorkflowClient.start(workflow::run, request);
+    return WorkflowStub.fromTyped(workflow);
+  }
+
+  /** Queries progress until it reaches {@code state}; fails after 30 s. */
+  Progress awaitState(WorkflowStub stub, String state) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    Progress progress = stub.query("progress", Progress.class);
+    while (!state.equals(progress.state())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never reached state " + state + ": " + progress);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      progress = stub.query("progress", Progress.class);
+    }
+    return progress;
   }
 
   @Override
