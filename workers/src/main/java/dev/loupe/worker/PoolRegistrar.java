@@ -117,16 +117,6 @@ public final class PoolRegistrar {
   }
 
   /**
-   * Activity slots of an endpoint's API worker: a quarter more than its calls in flight (at least
-   * two more). The endpoint's client holds calls in flight to {@code maxConcurrency}; an activity
-   * also holds its slot while it prepares the image, parses the answer and reports its result, and
-   * the spare slots keep the endpoint busy meanwhile instead of idling a call's worth each time.
-   */
-  static int activitySlots(int maxConcurrency) {
-    return maxConcurrency + Math.max(2, maxConcurrency / 4);
-  }
-
-  /**
    * The options of an endpoint's API worker. Its requests-per-minute limit is the server-side
    * activities-per-second limit of the endpoint's task queue, which holds across all workers (each
    * model call is one activity task, retries included); the last worker to poll sets it.
@@ -134,7 +124,7 @@ public final class PoolRegistrar {
   static WorkerOptions apiWorkerOptions(EndpointSettings endpoint, PollerBehavior pollers) {
     WorkerOptions.Builder options =
         WorkerOptions.newBuilder()
-            .setMaxConcurrentActivityExecutionSize(activitySlots(endpoint.maxConcurrency()))
+            .setMaxConcurrentActivityExecutionSize(endpoint.maxConcurrency())
             // Model calls wait on the network: virtual threads make high concurrency cheap. They
             // keep heartbeating while a SIGTERM drains them, and are handed back when it ends.
             .setUsingVirtualThreadsOnActivityWorker(true)

@@ -15,8 +15,7 @@ class PoolRegistrarTest {
     WorkerOptions options = PoolRegistrar.apiWorkerOptions(endpoint(8, 90), POLLERS);
 
     assertThat(options.getMaxTaskQueueActivitiesPerSecond()).isEqualTo(1.5);
-    // Eight calls in flight (the endpoint's client holds them to that), ten activity slots.
-    assertThat(options.getMaxConcurrentActivityExecutionSize()).isEqualTo(10);
+    assertThat(options.getMaxConcurrentActivityExecutionSize()).isEqualTo(8);
     assertThat(options.isUsingVirtualThreadsOnActivityWorker()).isTrue();
   }
 
