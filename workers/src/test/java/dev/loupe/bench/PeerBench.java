@@ -1,6 +1,7 @@
 package dev.loupe.bench;
 
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.provider.fake.FakeRateLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,10 @@ import java.util.regex.Pattern;
  * endpoint (lognormal latency), the same three calls per image and the same cap on calls in flight,
  * for Loupe, distilabel and Bespoke Curator (the scripts in {@code bench/peers/}, in the Python
  * environment {@code scripts/bench-peers-setup} makes). Then each again, killed with SIGKILL once
- * half the calls are paid and started again: what survives, and how many calls are paid twice.
+ * half the calls are paid and started again: what survives, and how many calls are paid twice. With
+ * {@code --rpm R} the endpoint enforces R requests per minute and every tool is told R where it has
+ * a setting (Loupe's {@code requestsPerMinute}, Curator's {@code max_requests_per_minute};
+ * distilabel has none and relies on the OpenAI client's retries): throughput and 429s, no kills.
  */
 final class PeerBench {
   private static final Pattern COMPLETED = Pattern.compile("COMPLETED (\\d+) of (\\d+)");
@@ -27,6 +31,7 @@ final class PeerBench {
   private static final Duration STALL = Duration.ofSeconds(120);
 
   private final Bench bench;
+  private Integer rpm;
 
   PeerBench(Bench bench) {
     this.bench = bench;
@@ -46,11 +51,19 @@ final class PeerBench {
     Latency latency =
         new Latency.LogNormal(
             bench.intOption("median-ms", 2000), bench.intOption("p99-ms", 10_000));
+    int rpm = bench.intOption("rpm", 0);
+    boolean kills = Boolean.parseBoolean(bench.option("kill", Boolean.toString(rpm == 0)));
     Path python = Path.of(System.getenv().getOrDefault("LOUPE_PEERS_PYTHON", "python3"));
     Path images = bench.images(count);
     List<PeerRun> runs = new ArrayList<>();
     try (FakeBenchEndpoint fake = bench.fake(latency)) {
-      for (boolean kill : new boolean[] {false, true}) {
+      if (rpm > 0) {
+        // The provider's limit as providers enforce it (see the ratelimit scenario); every tool is
+        // told the same limit where it has a setting for it.
+        fake.admission(new FakeRateLimit(rpm, 1.0)::tryAcquire);
+        this.rpm = rpm;
+      }
+      for (boolean kill : kills ? new boolean[] {false, true} : new boolean[] {false}) {
         runs.add(loupe(fake, images, count, concurrency, kill));
         for (String tool : List.of("distilabel", "curator")) {
           runs.add(peer(tool, python, fake, images, count, concurrency, kill));
@@ -64,7 +77,8 @@ final class PeerBench {
             + latency
             + ", at most "
             + concurrency
-            + " calls in flight, caption-qa (3 calls per image)");
+            + " calls in flight, caption-qa (3 calls per image)"
+            + (rpm == null ? "" : ", the endpoint enforcing " + rpm + " requests/minute"));
     double ideal = concurrency / (BenchConfig.CALLS_PER_IMAGE * latency.meanMillis() / 1000);
     Bench.line("ideal images/s", "%.3f", ideal);
     for (PeerRun run : runs) {
@@ -92,6 +106,18 @@ final class PeerBench {
     System.out.println();
     System.out.println("   Loupe / peer, images per second over the endpoint span (no kill):");
     Bench.Figures loupe = runs.get(0).figures();
+    if (rpm != null) {
+      for (PeerRun run : runs) {
+        Bench.Figures f = run.figures();
+        Bench.line(
+            f.name() + " requests/minute",
+            "%.1f paid over the span = %.1f %% of %d; 429s %.2f %% of requests",
+            f.paid() / f.spanSeconds() * 60,
+            100 * f.paid() / f.spanSeconds() * 60 / rpm,
+            rpm,
+            100.0 * f.rateLimited() / Math.max(1, f.received()));
+      }
+    }
     for (PeerRun run : runs.subList(1, 3)) {
       Bench.line(
           "Loupe / " + run.figures().name(),
@@ -152,19 +178,23 @@ final class PeerBench {
       throws Exception {
     Path dir = Bench.freshDirectory(bench.work().resolve("peers-" + tool + (kill ? "-kill" : "")));
     List<String> command =
-        List.of(
-            python.toString(),
-            Path.of("bench", "peers", tool + "_run.py").toAbsolutePath().toString(),
-            "--base-url",
-            fake.baseUrl(),
-            "--images",
-            images.toString(),
-            "--out",
-            dir.resolve("samples.jsonl").toString(),
-            "--cache",
-            dir.resolve("cache").toString(),
-            "--concurrency",
-            Integer.toString(concurrency));
+        new ArrayList<>(
+            List.of(
+                python.toString(),
+                Path.of("bench", "peers", tool + "_run.py").toAbsolutePath().toString(),
+                "--base-url",
+                fake.baseUrl(),
+                "--images",
+                images.toString(),
+                "--out",
+                dir.resolve("samples.jsonl").toString(),
+                "--cache",
+                dir.resolve("cache").toString(),
+                "--concurrency",
+                Integer.toString(concurrency)));
+    if (rpm != null) {
+      command.addAll(List.of("--rpm", Integer.toString(rpm)));
+    }
     fake.ledger().reset();
     long start = System.nanoTime();
     int inFlight = -1;
