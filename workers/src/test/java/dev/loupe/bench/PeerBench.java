@@ -51,17 +51,17 @@ final class PeerBench {
     Latency latency =
         new Latency.LogNormal(
             bench.intOption("median-ms", 2000), bench.intOption("p99-ms", 10_000));
-    int rpm = bench.intOption("rpm", 0);
-    boolean kills = Boolean.parseBoolean(bench.option("kill", Boolean.toString(rpm == 0)));
+    int limit = bench.intOption("rpm", 0);
+    boolean kills = Boolean.parseBoolean(bench.option("kill", Boolean.toString(limit == 0)));
     Path python = Path.of(System.getenv().getOrDefault("LOUPE_PEERS_PYTHON", "python3"));
     Path images = bench.images(count);
     List<PeerRun> runs = new ArrayList<>();
     try (FakeBenchEndpoint fake = bench.fake(latency)) {
-      if (rpm > 0) {
+      if (limit > 0) {
         // The provider's limit as providers enforce it (see the ratelimit scenario); every tool is
         // told the same limit where it has a setting for it.
-        fake.admission(new FakeRateLimit(rpm, 1.0)::tryAcquire);
-        this.rpm = rpm;
+        fake.admission(new FakeRateLimit(limit, 1.0)::tryAcquire);
+        this.rpm = limit;
       }
       for (boolean kill : kills ? new boolean[] {false, true} : new boolean[] {false}) {
         runs.add(loupe(fake, images, count, concurrency, kill));
