@@ -255,6 +255,7 @@ public final class Bench {
           cpu,
           serverCpu,
           worker.peakRssMib(),
+          worker.retainedHeapMib(),
           imageHistories.eventsPerExecution(),
           (double) datasetHistories.events() / count,
           check.problems().isEmpty() ? "ok" : check.problems().toString());
@@ -322,6 +323,8 @@ public final class Bench {
    * @param workerCpuMillis worker CPU time (user + system) during the run; -1 when not measured
    * @param serverCpuMillis dev server CPU time during the run; -1 when not measured
    * @param peakRssMib worker's peak resident set size; -1 when not measured
+   * @param retainedHeapMib worker's used heap after a full collection at the end; -1 when not
+   *     measured
    * @param eventsPerImage history events per image workflow; -1 when not measured
    * @param datasetEventsPerImage dataset workflow history events (all runs) per image
    * @param outputs "ok", or what the output check found
@@ -342,6 +345,7 @@ public final class Bench {
       long workerCpuMillis,
       long serverCpuMillis,
       double peakRssMib,
+      double retainedHeapMib,
       double eventsPerImage,
       double datasetEventsPerImage,
       String outputs) {
@@ -395,6 +399,9 @@ public final class Bench {
       }
       if (peakRssMib >= 0) {
         line("worker peak RSS (VmHWM)", "%.0f MiB", peakRssMib);
+      }
+      if (retainedHeapMib >= 0) {
+        line("worker heap after a full GC", "%.1f MiB (at the end of the run)", retainedHeapMib);
       }
       if (eventsPerImage >= 0) {
         line(

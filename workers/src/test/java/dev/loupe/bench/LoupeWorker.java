@@ -99,6 +99,41 @@ public final class LoupeWorker implements AutoCloseable {
     return ProcStats.peakRssKib(process.pid()) / 1024.0;
   }
 
+  /**
+   * The heap the worker retains: a full collection ({@code jcmd GC.run}), then the used heap
+   * ({@code jcmd GC.heap_info}), in MiB; -1 when jcmd is not available.
+   */
+  public double retainedHeapMib() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    try {
+      run(jcmd.toString(), Long.toString(pid()), "GC.run");
+      String info = run(jcmd.toString(), Long.toString(pid()), "GC.heap_info");
+      // Serial: "def new generation total …K, used …K" and "tenured generation …"; G1: "heap".
+      java.util.regex.Matcher used =
+          java.util.regex.Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K")
+              .matcher(info);
+      long kib = 0;
+      boolean found = false;
+      while (used.find()) {
+        kib += Long.parseLong(used.group(1));
+        found = true;
+      }
+      return found ? kib / 1024.0 : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    process.waitFor(60, TimeUnit.SECONDS);
+    return output;
+  }
+
   /** SIGKILL, as a crash or an OOM killer would: no drain, no hand-back. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -209,6 +209,7 @@ final class PeerBench {
     }
     boolean stalled = !awaitExit(process, fake);
     double wall = (System.nanoTime() - start) / 1e9;
+    killGroup(process);
     String log =
         Files.readString(dir.resolve(kill ? "run-2.log" : "run-1.log"), StandardCharsets.UTF_8);
     Matcher completed = COMPLETED.matcher(log);
@@ -244,6 +245,7 @@ final class PeerBench {
         -1,
         -1,
         -1,
+        -1,
         0,
         outputs);
   }
@@ -269,8 +271,15 @@ final class PeerBench {
     return true;
   }
 
+  /**
+   * Starts the peer in a process group of its own ({@code setsid}), so that whatever it leaves
+   * running when it exits (distilabel's step processes) can be killed before the next tool runs.
+   */
   private static Process startPython(List<String> command, Path log) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command);
+    List<String> grouped = new ArrayList<>();
+    grouped.add("setsid");
+    grouped.addAll(command);
+    ProcessBuilder builder = new ProcessBuilder(grouped);
     Map<String, String> env = builder.environment();
     env.put("OPENAI_API_KEY", Bench.KEY);
     env.put("PYTHONUNBUFFERED", "1");
@@ -286,6 +295,15 @@ final class PeerBench {
       child.destroyForcibly();
     }
     process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGKILL to what is left of the peer's process group after it exited. */
+  private static void killGroup(Process process) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
+        .waitFor(10, TimeUnit.SECONDS);
   }
 
   private static void awaitPaid(FakeBenchEndpoint fake, long paid) throws InterruptedException {
