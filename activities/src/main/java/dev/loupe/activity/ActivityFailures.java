@@ -58,6 +58,16 @@ final class ActivityFailures {
         .build();
   }
 
+  /** OCR failed on this worker (Tesseract missing or crashed): another attempt may succeed. */
+  static ApplicationFailure ocr(String uri, IOException failure) {
+    return ApplicationFailure.newBuilder()
+        .setType(FailureType.OCR_FAILED.name())
+        .setMessage("OCR of " + uri + ": " + failure.getMessage())
+        .setNonRetryable(false)
+        .setDetails(attempt())
+        .build();
+  }
+
   /** The request or recipe is wrong; retrying cannot help. */
   static ApplicationFailure invalidRequest(String message) {
     return ApplicationFailure.newBuilder()
