@@ -18,25 +18,36 @@ import dev.loupe.contract.QuestionsResult;
 import dev.loupe.contract.ReasonRequest;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.VerdictResult;
-import dev.loupe.image.BadImageException;
 import dev.loupe.prompt.PromptTemplate;
-import dev.loupe.provider.ProviderException;
 import dev.loupe.stage.PromptValues;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
-import java.io.IOException;
+import io.temporal.activity.Activity;
+import java.time.Duration;
+import java.util.concurrent.Executors;
 
-/** Model calls of the API pool: unpack, run the stage, parse, classify failures once. */
+/**
+ * Model calls of the API pool: unpack, run the stage, parse, classify failures once. Each call runs
+ * on its own virtual thread while the activity heartbeats every {@code heartbeatEvery}, so the
+ * calls of a worker that dies are retried within the heartbeat timeout.
+ */
 public final class ApiActivitiesImpl implements ApiActivities {
   /** The check whose comparison is against an answer written without the image. */
   static final String BLIND_CHECK = "answerable_without_image";
 
   private final StageRunner runner;
   private final StructuredOutputs outputs;
+  private final HeartbeatingCall heartbeating;
 
-  public ApiActivitiesImpl(StageRunner runner, StructuredOutputs outputs) {
+  /**
+   * @param heartbeatEvery how often a call that is still waiting heartbeats; well inside the API
+   *     activities' heartbeat timeout
+   */
+  public ApiActivitiesImpl(StageRunner runner, StructuredOutputs outputs, Duration heartbeatEvery) {
     this.runner = runner;
     this.outputs = outputs;
+    this.heartbeating =
+        new HeartbeatingCall(Executors.newVirtualThreadPerTaskExecutor(), heartbeatEvery);
   }
 
   @Override
@@ -282,20 +293,8 @@ public final class ApiActivitiesImpl implements ApiActivities {
         });
   }
 
-  private interface Call<T> {
-    T run() throws ProviderException, BadImageException, IOException;
-  }
-
-  private static <T> T call(Call<T> call) {
-    try {
-      return call.run();
-    } catch (ProviderException e) {
-      throw ActivityFailures.of(e);
-    } catch (BadImageException e) {
-      throw ActivityFailures.of(e);
-    } catch (IOException e) {
-      throw ActivityFailures.storage("reading the image", e);
-    }
+  private <T> T call(HeartbeatingCall.Body<T> call) {
+    return heartbeating.run(Activity.getExecutionContext(), call);
   }
 
   private static String lang(String lang) {

@@ -3,19 +3,12 @@ package dev.loupe.activity;
 import dev.loupe.contract.CaptionResult;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.DescribeRequest;
-import dev.loupe.contract.FailureType;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.RunPlan.StagePlan;
-import dev.loupe.image.BadImageException;
-import dev.loupe.provider.ProviderException;
 import dev.loupe.stage.PromptValues;
 import dev.loupe.stage.StageRunner;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.client.ActivityCompletionException;
-import io.temporal.client.ActivityWorkerShutdownException;
-import io.temporal.failure.ApplicationFailure;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -33,8 +26,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>A caption that arrives while the server is restarting waits for it, heartbeating, for at most
  * {@code modelWait}; then, or when the worker is stopping past its drain time, it is handed back:
- * failed as a retryable {@link FailureType#TRANSPORT} so that Temporal retries it at once on
- * whichever captioner polls next, instead of after a timeout.
+ * failed as a retryable {@code TRANSPORT} failure so that Temporal retries it at once on whichever
+ * captioner polls next, instead of after a timeout.
  */
 public final class CaptionerActivitiesImpl implements CaptionerActivities {
   /** The endpoint name captioner calls are recorded under. */
@@ -89,16 +82,16 @@ public final class CaptionerActivitiesImpl implements CaptionerActivities {
     } catch (InterruptedException e) {
       // The worker is stopping past its drain time (shutdownNow). The interrupt is consumed on
       // purpose: the SDK must still be able to report the hand-back to the server.
-      throw handedBack("the worker stopped before the caption finished");
+      throw HeartbeatingCall.handedBack("the worker stopped before the caption finished");
     }
   }
 
   private void awaitModel(ActivityExecutionContext context) throws InterruptedException {
     long deadline = System.nanoTime() + modelWait.toNanos();
     while (!model.awaitReady(heartbeatEvery)) {
-      heartbeat(context, null);
+      HeartbeatingCall.heartbeat(context, null);
       if (System.nanoTime() - deadline > 0) {
-        throw handedBack(
+        throw HeartbeatingCall.handedBack(
             "the model server at "
                 + model.url()
                 + " did not answer for "
@@ -116,58 +109,15 @@ public final class CaptionerActivitiesImpl implements CaptionerActivities {
         try {
           return call.get(heartbeatEvery.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException generating) {
-          heartbeat(context, call);
+          HeartbeatingCall.heartbeat(context, call);
         }
       }
     } catch (InterruptedException | RuntimeException e) {
       call.cancel(true);
       throw e;
     } catch (ExecutionException e) {
-      throw classify(e.getCause());
+      throw HeartbeatingCall.classify(e.getCause());
     }
-  }
-
-  /** Heartbeats; on worker shutdown hands the caption back, on cancellation stops the call. */
-  private void heartbeat(ActivityExecutionContext context, Future<?> call) {
-    try {
-      context.heartbeat(null);
-    } catch (ActivityWorkerShutdownException stopping) {
-      cancel(call);
-      throw handedBack("the worker is shutting down");
-    } catch (ActivityCompletionException cancelledOrGone) {
-      cancel(call);
-      throw cancelledOrGone;
-    }
-  }
-
-  private static void cancel(Future<?> call) {
-    if (call != null) {
-      call.cancel(true);
-    }
-  }
-
-  private static RuntimeException classify(Throwable cause) {
-    if (cause instanceof ProviderException e) {
-      return ActivityFailures.of(e);
-    }
-    if (cause instanceof BadImageException e) {
-      return ActivityFailures.of(e);
-    }
-    if (cause instanceof IOException e) {
-      return ActivityFailures.storage("reading the image", e);
-    }
-    if (cause instanceof RuntimeException e) {
-      return e;
-    }
-    if (cause instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException("the caption call failed", cause);
-  }
-
-  private static ApplicationFailure handedBack(String why) {
-    return ActivityFailures.of(
-        new ProviderException(FailureType.TRANSPORT, "handed back to the queue: " + why));
   }
 
   /** The stage as this worker serves it: the recipe's templates, the hosted model's name. */

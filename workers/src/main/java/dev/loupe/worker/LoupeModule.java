@@ -71,6 +71,9 @@ public final class LoupeModule extends AbstractModule {
   /** Well inside the captioner activity's 30 s heartbeat timeout. */
   private static final Duration CAPTIONER_HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
+  /** Well inside the API activities' 30 s heartbeat timeout; shorter calls send none. */
+  private static final Duration API_HEARTBEAT_EVERY = Duration.ofSeconds(5);
+
   private final LoupeConfig config;
   private final Path configDirectory;
   private final Map<String, String> environment;
@@ -218,7 +221,9 @@ public final class LoupeModule extends AbstractModule {
     PreparedImages images =
         new PreparedImages(blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), 64);
     return new ApiActivitiesImpl(
-        new StageRunner(endpoints, prompts, images, prices), new StructuredOutputs(records));
+        new StageRunner(endpoints, prompts, images, prices),
+        new StructuredOutputs(records),
+        API_HEARTBEAT_EVERY);
   }
 
   /**

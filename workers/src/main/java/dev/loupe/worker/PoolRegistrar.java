@@ -19,6 +19,7 @@ import io.temporal.worker.WorkerOptions;
 import io.temporal.worker.tuning.PollerBehavior;
 import io.temporal.worker.tuning.PollerBehaviorAutoscaling;
 import io.temporal.worker.tuning.PollerBehaviorSimpleMaximum;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,9 @@ import java.util.function.Supplier;
 
 /** Registers each pool's workflows and activities on its task queues. */
 public final class PoolRegistrar {
+  /** Well inside the CPU activities' 30 s heartbeat timeout. */
+  private static final Duration CPU_HEARTBEAT_EVERY = Duration.ofSeconds(5);
+
   private final LoupeConfig config;
   private final Supplier<CpuActivities> cpu;
   private final Supplier<ApiActivities> api;
@@ -74,7 +78,8 @@ public final class PoolRegistrar {
                   .setMaxConcurrentActivityExecutionSize(config.cpuConcurrency())
                   .setActivityTaskPollersBehavior(pollers(Pool.CPU))
                   .build());
-      worker.registerActivitiesImplementations(cpu.get());
+      worker.registerActivitiesImplementations(
+          LivenessHeartbeats.around(CpuActivities.class, cpu.get(), CPU_HEARTBEAT_EVERY));
       queues.add(TaskQueues.CPU);
     }
     if (pools.contains(Pool.API)) {
@@ -120,8 +125,10 @@ public final class PoolRegistrar {
     WorkerOptions.Builder options =
         WorkerOptions.newBuilder()
             .setMaxConcurrentActivityExecutionSize(endpoint.maxConcurrency())
-            // Model calls wait on the network: virtual threads make high concurrency cheap.
+            // Model calls wait on the network: virtual threads make high concurrency cheap. They
+            // keep heartbeating while a SIGTERM drains them, and are handed back when it ends.
             .setUsingVirtualThreadsOnActivityWorker(true)
+            .setAllowActivityHeartbeatDuringShutdown(true)
             .setActivityTaskPollersBehavior(pollers);
     if (endpoint.requestsPerMinute() != null) {
       options.setMaxTaskQueueActivitiesPerSecond(endpoint.requestsPerMinute() / 60.0);

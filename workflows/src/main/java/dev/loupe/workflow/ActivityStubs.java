@@ -17,11 +17,16 @@ import java.util.Map;
  */
 final class ActivityStubs {
 
-  /** Probing, listing, persisting: short, and storage trouble is usually brief. */
+  /**
+   * Probing, listing, persisting: short, and storage trouble is usually brief. Worker processes
+   * heartbeat for them while they run, so the tasks of a worker that dies are retried after the
+   * heartbeat timeout rather than the start-to-close.
+   */
   static final ActivityOptions CPU =
       ActivityOptions.newBuilder()
           .setTaskQueue(TaskQueues.CPU)
           .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
           .setRetryOptions(
               RetryOptions.newBuilder()
                   .setInitialInterval(Duration.ofSeconds(1))
@@ -54,6 +59,9 @@ final class ActivityStubs {
                   .build())
           .build();
 
+  /** API workers heartbeat every 5 s while a call waits; a dead worker is noticed after this. */
+  static final Duration API_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+
   private final ActivityOptions api;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
 
@@ -64,11 +72,13 @@ final class ActivityStubs {
   /**
    * Model calls. The HTTP client's own timeout is shorter than start-to-close; retries are bounded
    * so that an unreachable endpoint ends the item instead of stalling the run, and 429s wait for
-   * the provider's hint through {@code nextRetryDelay}.
+   * the provider's hint through {@code nextRetryDelay}. Calls heartbeat while they wait, so the
+   * calls of a worker that dies are retried after the heartbeat timeout, not after five minutes.
    */
   static ActivityOptions api(ApiRetry retry) {
     return ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMinutes(5))
+        .setHeartbeatTimeout(API_HEARTBEAT_TIMEOUT)
         .setRetryOptions(
             RetryOptions.newBuilder()
                 .setInitialInterval(retry.initialInterval())

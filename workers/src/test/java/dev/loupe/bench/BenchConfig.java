@@ -1,0 +1,95 @@
+package dev.loupe.bench;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The worker configuration of a benchmark or fault run: one endpoint named {@value #ENDPOINT} at
+ * the fake, its concurrency, timeout and retry policy, and the configuration directory that holds
+ * the benchmark recipe {@value #RECIPE} (describe → ask → answer).
+ *
+ * @param baseUrl the fake endpoint
+ * @param apiKeyEnv environment variable holding the key
+ * @param concurrency calls in flight per API worker
+ * @param timeoutSeconds HTTP timeout of one call
+ * @param apiMaximumAttempts attempts per call before the image fails
+ * @param requestsPerMinute the endpoint's requests-per-minute limit, or null for none
+ */
+public record BenchConfig(
+    String baseUrl,
+    String apiKeyEnv,
+    int concurrency,
+    int timeoutSeconds,
+    int apiMaximumAttempts,
+    Integer requestsPerMinute) {
+  public static final String ENDPOINT = "bench";
+  public static final String RECIPE = "caption-qa";
+  public static final int CALLS_PER_IMAGE = 3;
+
+  public BenchConfig(String baseUrl, String apiKeyEnv, int concurrency) {
+    this(baseUrl, apiKeyEnv, concurrency, 60, 8, null);
+  }
+
+  public BenchConfig withTimeout(int seconds) {
+    return new BenchConfig(
+        baseUrl, apiKeyEnv, concurrency, seconds, apiMaximumAttempts, requestsPerMinute);
+  }
+
+  public BenchConfig withRequestsPerMinute(Integer rpm) {
+    return new BenchConfig(
+        baseUrl, apiKeyEnv, concurrency, timeoutSeconds, apiMaximumAttempts, rpm);
+  }
+
+  /** Writes the YAML for {@code loupe worker --config}. */
+  public Path write(Path file) throws IOException {
+    StringBuilder yaml = new StringBuilder();
+    yaml.append("endpoints:\n")
+        .append("  ")
+        .append(ENDPOINT)
+        .append(":\n")
+        .append("    provider: openai-compatible\n")
+        .append("    baseUrl: ")
+        .append(baseUrl)
+        .append('\n')
+        .append("    apiKeyEnv: ")
+        .append(apiKeyEnv)
+        .append('\n')
+        .append("    model: fake-model\n")
+        .append("    timeoutSeconds: ")
+        .append(timeoutSeconds)
+        .append('\n')
+        .append("    maxConcurrency: ")
+        .append(concurrency)
+        .append('\n');
+    if (requestsPerMinute != null) {
+      yaml.append("    requestsPerMinute: ").append(requestsPerMinute).append('\n');
+    }
+    yaml.append("retry:\n")
+        .append("  apiMaximumAttempts: ")
+        .append(apiMaximumAttempts)
+        .append('\n')
+        .append("  apiInitialIntervalSeconds: 1\n")
+        .append("  apiMaximumIntervalSeconds: 10\n")
+        .append("worker:\n")
+        .append("  drainSeconds: 5\n");
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  /** The configuration directory with the benchmark recipe (test resources). */
+  public static Path configDirectory() {
+    URL url = BenchConfig.class.getResource("/bench-config/recipes/" + RECIPE + ".yaml");
+    if (url == null) {
+      throw new IllegalStateException("bench-config is not on the test classpath");
+    }
+    try {
+      return Path.of(url.toURI()).getParent().getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
