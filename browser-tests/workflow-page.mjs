@@ -11,10 +11,13 @@ if (!url || !screenshot) {
 }
 
 await withPage(async (page, errors) => {
-  await page.goto(url, { waitUntil: 'networkidle' });
+  // A running workflow's page keeps polling the server, so "network idle" may never come: wait
+  // for the page, then for the text.
+  await page.goto(url, { waitUntil: 'load' });
   if (tab) {
-    await page.getByRole('tab', { name: tab }).first().click();
-    await page.waitForLoadState('networkidle');
+    const tabButton = page.getByRole('tab', { name: tab }).first();
+    await tabButton.waitFor({ timeout: 30000 });
+    await tabButton.click();
   }
   // The UI renders a workflow's details (markdown) inside a frame: read every frame's text.
   const text = async () => {

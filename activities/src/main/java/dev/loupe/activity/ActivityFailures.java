@@ -6,6 +6,7 @@ import dev.loupe.provider.ProviderException;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The one place where activity failures become {@link ApplicationFailure}s: the type is a {@link
@@ -29,11 +30,11 @@ final class ActivityFailures {
             .setMessage(failure.getMessage())
             .setNonRetryable(nonRetryable)
             .setDetails(attempt);
-    // A zero hint ("try again in 0ms") is no hint: a zero next-retry delay would end the retries,
-    // so the retry policy's back-off applies instead.
+    // Temporal ends the retries of a failure whose next retry delay is zero, so a hint of "now"
+    // (retry-after-ms: 0) is left to the retry policy's back-off instead.
     failure
         .retryAfter()
-        .filter(delay -> !delay.isZero() && !delay.isNegative())
+        .filter(delay -> delay.compareTo(Duration.ZERO) > 0)
         .ifPresent(builder::setNextRetryDelay);
     return builder.build();
   }

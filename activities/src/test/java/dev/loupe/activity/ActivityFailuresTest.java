@@ -9,30 +9,38 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ActivityFailuresTest {
+
   @Test
-  void retryAfterBecomesTheNextRetryDelay() {
-    ApplicationFailure failure =
-        ActivityFailures.of(
-            new ProviderException(
-                FailureType.RATE_LIMITED, 429, Duration.ofSeconds(7), "429", null));
-    assertThat(failure.isNonRetryable()).isFalse();
-    assertThat(failure.getNextRetryDelay()).isEqualTo(Duration.ofSeconds(7));
+  void retryHintBecomesTheNextRetryDelay() {
+    ApplicationFailure failure = ActivityFailures.of(rateLimited(Duration.ofMillis(1500)));
+
     assertThat(failure.getType()).isEqualTo("RATE_LIMITED");
+    assertThat(failure.isNonRetryable()).isFalse();
+    assertThat(failure.getNextRetryDelay()).isEqualTo(Duration.ofMillis(1500));
   }
 
   @Test
-  void zeroRetryAfterLeavesTheDelayToThePolicy() {
+  void hintOfNowIsLeftToTheRetryPolicy() {
+    ApplicationFailure failure = ActivityFailures.of(rateLimited(Duration.ZERO));
+
+    assertThat(failure.isNonRetryable()).isFalse();
+    assertThat(failure.getNextRetryDelay())
+        .as("a zero next retry delay makes Temporal stop retrying")
+        .isNull();
+  }
+
+  @Test
+  void failureTypesThatWaitingCannotCureAreNotRetried() {
     ApplicationFailure failure =
         ActivityFailures.of(
-            new ProviderException(FailureType.RATE_LIMITED, 429, Duration.ZERO, "in 0ms", null));
-    assertThat(failure.isNonRetryable()).isFalse();
-    assertThat(failure.getNextRetryDelay()).isNull();
+            new ProviderException(FailureType.QUOTA_EXHAUSTED, 429, null, "quota", null));
+
+    assertThat(failure.getType()).isEqualTo("QUOTA_EXHAUSTED");
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage()).isEqualTo("quota");
   }
 
-  @Test
-  void nonRetryableTypesAreNonRetryable() {
-    ApplicationFailure failure =
-        ActivityFailures.of(new ProviderException(FailureType.REFUSED, "refused"));
-    assertThat(failure.isNonRetryable()).isTrue();
+  private static ProviderException rateLimited(Duration hint) {
+    return new ProviderException(FailureType.RATE_LIMITED, 429, hint, "429", null);
   }
 }

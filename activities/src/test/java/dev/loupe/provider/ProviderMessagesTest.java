@@ -15,8 +15,7 @@ class ProviderMessagesTest {
         .isEqualTo("Incorrect API key provided: sk-***. You can");
     assertThat(ProviderMessages.redactKeys("key sk-ant-api03-abcdefgh is invalid"))
         .isEqualTo("key sk-*** is invalid");
-    assertThat(ProviderMessages.redactKeys("key=AIzaSyA1234567890abcdefghijklmnopqrstu"))
-        .isEqualTo("key=AIza***");
+    assertThat(ProviderMessages.redactKeys("key=AIzaFakeTestKey0123")).isEqualTo("key=AIza***");
   }
 
   @Test

@@ -51,7 +51,15 @@ final class StatusCommand implements Callable<Integer> {
         // A completed dataset answers from its result: no worker needs to be running.
         print(out, completed(stub.getResult(10, TimeUnit.SECONDS, DatasetResult.class)));
       } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-        print(out, stub.query("progress", Progress.class));
+        try {
+          print(out, stub.query("progress", Progress.class));
+        } catch (WorkflowException noAnswer) {
+          throw new UserError(
+              workflowId
+                  + " is running, but no worker answered its progress query ("
+                  + Summary.rootMessage(noAnswer)
+                  + "): is a `loupe worker --pool workflows` running?");
+        }
       } else {
         out.println(workflowId + ": " + statusName(status));
         try {

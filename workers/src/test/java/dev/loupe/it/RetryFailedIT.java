@@ -2,6 +2,7 @@ package dev.loupe.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
@@ -91,6 +92,15 @@ class RetryFailedIT {
       assertThat(
               workers.countWorkflows("LoupeDataset=\"" + id + "\"", IMAGES, Duration.ofSeconds(30)))
           .isEqualTo(IMAGES);
+      // What a person sees in the Temporal UI while the run waits.
+      JsonNode page =
+          BrowserCheck.run(
+              "workflow-page.mjs",
+              workers.temporal.workflowLink(id),
+              BrowserCheck.screenshot("ui-waiting-details.png").toString(),
+              "retryFailed",
+              "User Metadata");
+      assertThat(page.get("text").asText()).contains("4 images failed", "authentication");
 
       workers.fake.setRule(request -> Optional.empty());
       LoupeProcess retry =

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests per minute are capped across all workers by the server-side rate limit of the
  * endpoint's task queue. That limit is kept per task-queue partition (four by default), each with a
- * burst of its own, so tasks arrive in small bursts after a pause; pacing this worker's calls at
- * the same rate spreads them out again before they reach a provider that counts per second.
+ * burst of its own, so tasks arrive in small bursts after a pause; spacing this worker's calls
+ * evenly at the same rate spreads them out again before they reach a provider that counts per
+ * second.
  */
 public final class RateLimitedClient implements ModelClient {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitedClient.class);

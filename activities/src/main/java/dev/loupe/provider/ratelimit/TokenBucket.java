@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 
 /**
  * A rate per minute for one worker, as a bucket that refills continuously and holds {@code
- * capacity}: a tokens-per-minute budget holds a minute's worth, a request pacer a second's worth. A
+ * capacity}: a tokens-per-minute budget holds a minute's worth, a request pacer one request. A
  * caller reserves what it needs at once, possibly driving the level below zero, and then waits
  * until its turn (as Guava's {@code RateLimiter} does), so callers go in the order they reserved
  * and the rate never exceeds the bucket's. A reservation larger than the capacity goes once the
@@ -48,13 +48,13 @@ public final class TokenBucket {
   }
 
   /**
-   * A pacer: no more than a second's worth at once, then evenly spaced at the rate. Providers
-   * enforce per-minute limits over periods down to a second (OpenAI documents 60,000 a minute
-   * enforced as 1,000 a second), never shorter, so calls that keep within this also keep within
-   * theirs.
+   * A pacer: calls evenly spaced at the rate, one at a time. Providers allow some burst within a
+   * per-minute limit (at least a second's worth: OpenAI documents 60,000 a minute enforced as 1,000
+   * a second), so evenly spaced calls keep within it and leave that burst to absorb the network's
+   * jitter.
    */
   public static TokenBucket pacer(long perMinute) {
-    return new TokenBucket(perMinute, Math.max(1, perMinute / 60));
+    return new TokenBucket(perMinute, 1);
   }
 
   public long perMinute() {

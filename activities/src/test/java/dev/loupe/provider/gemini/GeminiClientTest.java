@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class GeminiClientTest {
   private static final Instant NOW = Instant.parse("2026-03-02T10:15:30Z");
-  private static final Secret KEY = new Secret("AIzaSyTest0123456789abcdefghijklmnopqr");
+  private static final Secret KEY = new Secret("AIzaFakeGeminiTestKey01");
   private static final byte[] IMAGE_BYTES = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3};
   private static final PreparedImage IMAGE = new PreparedImage(IMAGE_BYTES, "image/jpeg", 640, 480);
   private static final ObjectMapper JSON = new ObjectMapper();

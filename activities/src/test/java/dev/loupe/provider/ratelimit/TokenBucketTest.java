@@ -81,9 +81,8 @@ class TokenBucketTest {
   }
 
   @Test
-  void pacerHoldsASecondOfRequestsAndABudgetAMinuteOfTokens() {
-    assertThat(TokenBucket.pacer(600).capacity()).isEqualTo(10);
-    assertThat(TokenBucket.pacer(30).capacity()).isEqualTo(1);
+  void pacerHoldsOneRequestAndABudgetAMinuteOfTokens() {
+    assertThat(TokenBucket.pacer(600).capacity()).isEqualTo(1);
     assertThat(TokenBucket.perMinuteBudget(90_000).capacity()).isEqualTo(90_000);
   }
 
