@@ -108,9 +108,11 @@ public final class LoupeWorker implements AutoCloseable {
     try {
       run(jcmd.toString(), Long.toString(pid()), "GC.run");
       String info = run(jcmd.toString(), Long.toString(pid()), "GC.heap_info");
-      // Serial: "def new generation total …K, used …K" and "tenured generation …"; G1: "heap".
+      // One line per heap or generation: "DefNew total …K, used …K", "Tenured …" (Serial),
+      // "garbage-first heap total …K, used …K" (G1); the "… space" lines below them say "% used".
       java.util.regex.Matcher used =
-          java.util.regex.Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K")
+          java.util.regex.Pattern.compile(
+                  "(?m)^\\s*[A-Za-z][A-Za-z -]*?\\s+total \\d+K, used (\\d+)K")
               .matcher(info);
       long kib = 0;
       boolean found = false;
