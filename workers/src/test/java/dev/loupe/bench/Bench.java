@@ -31,7 +31,9 @@ import java.util.Map;
  * Options: {@code --images N} (scale: a comma-separated list), {@code --concurrency C}, {@code
  * --window W} (default 2C), {@code --median-ms}, {@code --p99-ms}, {@code --heap} (worker -Xmx,
  * default 512m), {@code --sqlite} (the dev server keeps its state in a SQLite file instead of
- * memory), {@code --seed}. {@code TEMPORAL_ADDRESS} names a server to use instead of starting one.
+ * memory), {@code --seed}, {@code --warmup N} (a dataset of N images through the same worker before
+ * the measured one, left out of the figures but the peak RSS). {@code TEMPORAL_ADDRESS} names a
+ * server to use instead of starting one.
  */
 public final class Bench {
   static final String KEY = "sk-bench-NOTASECRET-0000000000000000";
@@ -226,8 +228,24 @@ public final class Bench {
         LoupeCluster cluster =
             cluster(scenario, server, config(fake, concurrency).withRequestsPerMinute(rpm))) {
       LoupeWorker worker = cluster.startWorker("all");
+      int warmup = intOption("warmup", 0);
+      if (warmup > 0) {
+        // A warm-up dataset on the same worker first, so that the figures are those of a worker
+        // that has run for a while (JIT compilation done), as in production; it is left out of
+        // every figure below except the peak RSS.
+        String warmupId = scenario + "-warmup-" + System.currentTimeMillis();
+        cluster.startDataset(
+            warmupId,
+            images(warmup),
+            freshDirectory(work.resolve(scenario).resolve("warmup")),
+            window);
+        cluster.await(warmupId, Duration.ofHours(1));
+      }
+      Histories.Totals imagesBefore = Histories.of(cluster.client(), "ImageWorkflow");
+      Histories.Totals datasetsBefore = Histories.of(cluster.client(), "DatasetWorkflow");
       fake.ledger().reset();
       long cpuBefore = worker.cpuMillis();
+      long jitBefore = worker.jitMillis();
       long serverCpuBefore = server == null ? 0 : ProcStats.cpuMillis(server.pid());
       long start = System.nanoTime();
       String id =
@@ -235,9 +253,12 @@ public final class Bench {
       DatasetResult result = cluster.await(id, Duration.ofHours(3));
       double wall = (System.nanoTime() - start) / 1e9;
       long cpu = worker.cpuMillis() - cpuBefore;
+      long jit = jitBefore < 0 ? -1 : worker.jitMillis() - jitBefore;
       long serverCpu = server == null ? -1 : ProcStats.cpuMillis(server.pid()) - serverCpuBefore;
-      Histories.Totals imageHistories = Histories.of(cluster.client(), "ImageWorkflow");
-      Histories.Totals datasetHistories = Histories.of(cluster.client(), "DatasetWorkflow");
+      Histories.Totals imageHistories =
+          Histories.of(cluster.client(), "ImageWorkflow").minus(imagesBefore);
+      Histories.Totals datasetHistories =
+          Histories.of(cluster.client(), "DatasetWorkflow").minus(datasetsBefore);
       OutputCheck check = OutputCheck.of(images, out);
       return new Figures(
           "Loupe " + scenario,
@@ -253,6 +274,7 @@ public final class Bench {
           fake.ledger().steadyPaidPerSecond(),
           fake.ledger().maxInFlight(),
           cpu,
+          jit,
           serverCpu,
           worker.peakRssMib(),
           worker.retainedHeapMib(),
@@ -321,6 +343,8 @@ public final class Bench {
    * @param steadyCallsPerSecond paid answers per second between 10 % and 90 % of the span
    * @param maxInFlight most requests in flight at once
    * @param workerCpuMillis worker CPU time (user + system) during the run; -1 when not measured
+   * @param workerJitMillis of the worker CPU time, what the JIT compilers spent; -1 when not
+   *     measured
    * @param serverCpuMillis dev server CPU time during the run; -1 when not measured
    * @param peakRssMib worker's peak resident set size; -1 when not measured
    * @param retainedHeapMib worker's used heap after a full collection at the end; -1 when not
@@ -343,6 +367,7 @@ public final class Bench {
       double steadyCallsPerSecond,
       int maxInFlight,
       long workerCpuMillis,
+      long workerJitMillis,
       long serverCpuMillis,
       double peakRssMib,
       double retainedHeapMib,
@@ -389,6 +414,14 @@ public final class Bench {
             "%d ms = %.2f ms per image",
             workerCpuMillis,
             (double) workerCpuMillis / images);
+        if (workerJitMillis >= 0) {
+          line(
+              "worker CPU less JIT compilation",
+              "%d ms = %.2f ms per image  (JIT: %d ms)",
+              workerCpuMillis - workerJitMillis,
+              (double) (workerCpuMillis - workerJitMillis) / images,
+              workerJitMillis);
+        }
       }
       if (serverCpuMillis >= 0) {
         line(

@@ -26,6 +26,11 @@ public final class Histories {
    * @param events their history events, summed
    */
   public record Totals(long executions, long events) {
+    /** What was recorded since {@code earlier}. */
+    public Totals minus(Totals earlier) {
+      return new Totals(executions - earlier.executions, events - earlier.events);
+    }
+
     public double eventsPerExecution() {
       return executions == 0 ? 0 : (double) events / executions;
     }

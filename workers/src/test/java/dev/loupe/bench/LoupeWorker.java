@@ -49,6 +49,11 @@ public final class LoupeWorker implements AutoCloseable {
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx" + maxHeap);
     command.add("-XX:+UseSerialGC");
+    // Extra JVM options for one benchmark session, e.g. a flight recording to profile the worker.
+    String extra = System.getenv("LOUPE_BENCH_WORKER_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "worker", "--pool", pools));
     command.addAll(List.of(args));
     Files.createDirectories(logDir);
@@ -121,6 +126,33 @@ public final class LoupeWorker implements AutoCloseable {
         found = true;
       }
       return found ? kib / 1024.0 : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /**
+   * Time the JIT compilers have spent so far ({@code java.ci.totalTime} of {@code jcmd
+   * PerfCounter.print}), in milliseconds; -1 when not available. Compilation runs on threads of its
+   * own; the counter sums the elapsed time of each compilation, which is about its CPU time when
+   * the compiler threads are not preempted, so on a busy machine this reads a little high.
+   */
+  public long jitMillis() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    try {
+      String counters = run(jcmd.toString(), Long.toString(pid()), "PerfCounter.print");
+      java.util.regex.Matcher ticks =
+          java.util.regex.Pattern.compile("(?m)^java\\.ci\\.totalTime=(\\d+)").matcher(counters);
+      java.util.regex.Matcher frequency =
+          java.util.regex.Pattern.compile("(?m)^sun\\.os\\.hrt\\.frequency=(\\d+)")
+              .matcher(counters);
+      if (!ticks.find() || !frequency.find()) {
+        return -1;
+      }
+      return Long.parseLong(ticks.group(1)) * 1000 / Long.parseLong(frequency.group(1));
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {

@@ -246,6 +246,7 @@ final class PeerBench {
         -1,
         -1,
         -1,
+        -1,
         0,
         outputs);
   }
