@@ -104,7 +104,8 @@ final class PeerBench {
       }
     }
     System.out.println();
-    System.out.println("   Loupe / peer, images per second over the endpoint span (no kill):");
+    System.out.println(
+        "   Loupe / peer, completed images per second over the endpoint span (no kill):");
     Bench.Figures loupe = runs.get(0).figures();
     if (rpm != null) {
       for (PeerRun run : runs) {
@@ -118,11 +119,21 @@ final class PeerBench {
             100.0 * f.rateLimited() / Math.max(1, f.received()));
       }
     }
+    // Throughput counts the samples a tool completed, so that a run that failed part-way is not
+    // credited with the calls it made.
+    double loupeRate = runs.get(0).completed() / loupe.spanSeconds();
     for (PeerRun run : runs.subList(1, 3)) {
-      Bench.line(
-          "Loupe / " + run.figures().name(),
-          "%.2f×",
-          loupe.imagesPerSecondSpan() / run.figures().imagesPerSecondSpan());
+      double peerRate = run.completed() / run.figures().spanSeconds();
+      if (run.completed() == 0) {
+        Bench.line("Loupe / " + run.figures().name(), "n/a: the peer completed no sample");
+      } else {
+        Bench.line(
+            "Loupe / " + run.figures().name(),
+            "%.2f×  (completed images per second of endpoint span: %.3f / %.3f)",
+            loupeRate / peerRate,
+            loupeRate,
+            peerRate);
+      }
     }
   }
 
@@ -132,8 +143,11 @@ final class PeerBench {
     String scenario = kill ? "peers-loupe-kill" : "peers-loupe";
     Path out = Bench.freshDirectory(bench.work().resolve(scenario).resolve("out"));
     try (TemporalDevServer server = bench.devServer(scenario);
-        LoupeCluster cluster = bench.cluster(scenario, server, bench.config(fake, concurrency))) {
+        LoupeCluster cluster =
+            bench.cluster(
+                scenario, server, bench.config(fake, concurrency).withRequestsPerMinute(rpm))) {
       LoupeWorker worker = cluster.startWorker("all");
+      awaitQuiet(fake);
       fake.ledger().reset();
       long start = System.nanoTime();
       String id =
@@ -195,6 +209,7 @@ final class PeerBench {
     if (rpm != null) {
       command.addAll(List.of("--rpm", Integer.toString(rpm)));
     }
+    awaitQuiet(fake);
     fake.ledger().reset();
     long start = System.nanoTime();
     int inFlight = -1;
@@ -249,6 +264,17 @@ final class PeerBench {
         -1,
         0,
         outputs);
+  }
+
+  /**
+   * Waits until the endpoint has no call in flight (at most a minute), so that what a previous tool
+   * left behind (a crashed process's last requests) is not counted in the next tool's figures.
+   */
+  private static void awaitQuiet(FakeBenchEndpoint fake) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (fake.ledger().inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
   }
 
   /**
