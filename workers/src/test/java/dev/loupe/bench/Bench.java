@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -165,15 +163,15 @@ public final class Bench {
 
   private void scale() throws Exception {
     int concurrency = intOption("concurrency", 64);
-    List<Figures> runs = new ArrayList<>();
+    // Each count's figures are printed as soon as its run ends, so a long series that is stopped
+    // keeps what it measured.
     for (String count : option("images", "1000,10000").split(",")) {
       try (FakeBenchEndpoint fake = fake(new Latency.Uniform(1, 5))) {
-        runs.add(runLoupe("scale-" + count, fake, Integer.parseInt(count), concurrency, null));
+        Figures run = runLoupe("scale-" + count, fake, Integer.parseInt(count), concurrency, null);
+        header("scale: fast endpoint, concurrency " + concurrency);
+        run.print();
+        System.out.flush();
       }
-    }
-    header("scale: fast endpoint, concurrency " + concurrency);
-    for (Figures run : runs) {
-      run.print();
     }
   }
 
