@@ -75,6 +75,11 @@ class ExporterTest {
 
     JsonNode llava = mapper.readTree(out.resolve("llava.json").toFile());
     assertThat(llava).hasSize(2);
+    JsonNode caption = llava.get(0);
+    assertThat(caption.get("id").asText()).isEqualTo("a".repeat(64) + "-caption");
+    assertThat(caption.at("/conversations/0/value").asText())
+        .isEqualTo("<image>\n" + CaptionInstructions.forImage("a".repeat(64), "A caption."));
+    assertThat(caption.at("/conversations/1/value").asText()).isEqualTo("A caption.");
     JsonNode qa = llava.get(1);
     assertThat(qa.get("id").asText()).isEqualTo("a".repeat(64) + "-qa");
     assertThat(qa.get("image").asText()).isEqualTo("/images/a.png");
