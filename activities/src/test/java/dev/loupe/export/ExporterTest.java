@@ -113,6 +113,38 @@ class ExporterTest {
   }
 
   @Test
+  void captionSamplesAreAskedForInManyWordings() throws IOException {
+    String output = Locations.asDirectory(Locations.file(out)).toString();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String id =
+          dev.loupe.image.ContentHash.sha256Hex(
+              ("image " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ids.add(id);
+      items.write(output, accepted(id, 1));
+    }
+    new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")))
+        .export(request(output), progress -> {});
+
+    JsonNode llava = mapper.readTree(out.resolve("llava.json").toFile());
+    java.util.Set<String> wordings = new java.util.HashSet<>();
+    int captions = 0;
+    for (JsonNode sample : llava) {
+      String id = sample.get("id").asText();
+      if (id.endsWith("-caption")) {
+        captions++;
+        String instruction =
+            sample.at("/conversations/0/value").asText().substring("<image>\n".length());
+        assertThat(instruction)
+            .isEqualTo(CaptionInstructions.forImage(id.replace("-caption", ""), "A caption."));
+        wordings.add(instruction);
+      }
+    }
+    assertThat(captions).isEqualTo(ids.size());
+    assertThat(wordings).hasSizeGreaterThanOrEqualTo(8);
+  }
+
+  @Test
   void largeListsAreShardedAndShardsOfAnEarlierExportAreRemoved() throws IOException {
     String output = Locations.asDirectory(Locations.file(out)).toString();
     for (int i = 0; i < 5; i++) {
