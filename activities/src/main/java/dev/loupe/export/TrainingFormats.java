@@ -12,12 +12,12 @@ import java.util.Map;
 /**
  * Accepted records as training samples: LLaVA conversations ({@code llava.json}) and ShareGPT /
  * LLaMA-Factory messages ({@code sharegpt.jsonl}). A caption becomes its own detailed-description
- * sample (ShareGPT4V, ALLaVA-Caption); the accepted QA pairs of an image become one multi-turn
- * conversation ({@code multi_turn}, the default) or one sample each ({@code separate}), with {@code
- * <image>} in the first human turn of every sample.
+ * sample (ShareGPT4V, ALLaVA-Caption), asked in one of {@link CaptionInstructions}' wordings; the
+ * accepted QA pairs of an image become one multi-turn conversation ({@code multi_turn}, the
+ * default) or one sample each ({@code separate}), with {@code <image>} in the first human turn of
+ * every sample.
  */
 final class TrainingFormats {
-  static final String DESCRIBE_INSTRUCTION = "Describe this image in detail.";
   private static final String IMAGE_TOKEN = "<image>";
 
   private TrainingFormats() {}
@@ -46,7 +46,10 @@ final class TrainingFormats {
     if (record.caption() != null && record.caption().text() != null) {
       samples.put(
           record.id() + "-caption",
-          List.of(new Turn(DESCRIBE_INSTRUCTION, record.caption().text())));
+          List.of(
+              new Turn(
+                  CaptionInstructions.forImage(record.id(), record.caption().text()),
+                  record.caption().text())));
     }
     List<Turn> qa = new ArrayList<>();
     for (QaPair pair : record.qaOrEmpty()) {

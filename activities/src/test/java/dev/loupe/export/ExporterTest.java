@@ -75,6 +75,11 @@ class ExporterTest {
 
     JsonNode llava = mapper.readTree(out.resolve("llava.json").toFile());
     assertThat(llava).hasSize(2);
+    JsonNode caption = llava.get(0);
+    assertThat(caption.get("id").asText()).isEqualTo("a".repeat(64) + "-caption");
+    assertThat(caption.at("/conversations/0/value").asText())
+        .isEqualTo("<image>\n" + CaptionInstructions.forImage("a".repeat(64), "A caption."));
+    assertThat(caption.at("/conversations/1/value").asText()).isEqualTo("A caption.");
     JsonNode qa = llava.get(1);
     assertThat(qa.get("id").asText()).isEqualTo("a".repeat(64) + "-qa");
     assertThat(qa.get("image").asText()).isEqualTo("/images/a.png");
@@ -105,6 +110,38 @@ class ExporterTest {
     assertThat(run.at("/recipe/name").asText()).isEqualTo("allava");
     assertThat(run.at("/stages/describe/model").asText()).isEqualTo("m");
     assertThat(run.get("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void captionSamplesAreAskedForInManyWordings() throws IOException {
+    String output = Locations.asDirectory(Locations.file(out)).toString();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String id =
+          dev.loupe.image.ContentHash.sha256Hex(
+              ("image " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ids.add(id);
+      items.write(output, accepted(id, 1));
+    }
+    new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")))
+        .export(request(output), progress -> {});
+
+    JsonNode llava = mapper.readTree(out.resolve("llava.json").toFile());
+    java.util.Set<String> wordings = new java.util.HashSet<>();
+    int captions = 0;
+    for (JsonNode sample : llava) {
+      String id = sample.get("id").asText();
+      if (id.endsWith("-caption")) {
+        captions++;
+        String instruction =
+            sample.at("/conversations/0/value").asText().substring("<image>\n".length());
+        assertThat(instruction)
+            .isEqualTo(CaptionInstructions.forImage(id.replace("-caption", ""), "A caption."));
+        wordings.add(instruction);
+      }
+    }
+    assertThat(captions).isEqualTo(ids.size());
+    assertThat(wordings).hasSizeGreaterThanOrEqualTo(8);
   }
 
   @Test

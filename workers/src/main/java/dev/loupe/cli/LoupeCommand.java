@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       PoolsCommand.class,
       ExportCommand.class,
+      MixCommand.class,
       RetryFailedCommand.class,
       CommandLine.HelpCommand.class
     })

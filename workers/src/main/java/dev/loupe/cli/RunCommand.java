@@ -23,8 +23,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * The main job: every pool in this process against a Temporal server: the one at {@code
@@ -36,40 +34,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Run a dataset in this process, with every worker pool in it.")
 final class RunCommand implements Callable<Integer> {
-  @Parameters(
-      index = "0",
-      paramLabel = "SOURCE",
-      description = "directory, s3:// prefix or .jsonl manifest")
-  String source;
-
-  @Option(names = "--out", required = true, description = "output directory or s3:// prefix")
-  String out;
-
-  @Option(names = "--recipe", description = "recipe name (default: allava)")
-  String recipe;
-
-  @Option(names = "--limit", description = "at most this many images")
-  Integer limit;
-
-  @Option(names = "--window", description = "images in flight at once (default: 100)")
-  Integer window;
-
-  @Option(names = "--budget-usd", description = "stop starting images once this much is spent")
-  Double budgetUsd;
-
-  @Option(names = "--id", description = "the dataset's workflow ID (default: from the source name)")
-  String id;
-
-  @Option(
-      names = "--failed-wait-hours",
-      description =
-          "when images failed, wait this long for `loupe retry-failed` before ending (default: 0)")
-  Double failedWaitHours;
-
-  @Option(
-      names = "--conversation",
-      description = "QA pairs of an image as one multi_turn conversation (default) or separate")
-  String conversation;
+  @Mixin DatasetOptions dataset;
 
   @Mixin CommonOptions common;
 
@@ -77,22 +42,12 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LoupeConfig config = common.load();
     ConfigLoader.requireEndpoints(config);
-    URI sourceUri = existingSource(source);
-    URI outUri = Locations.asDirectory(Locations.of(out));
+    URI sourceUri = existingSource(dataset.source);
+    URI outUri = Locations.asDirectory(Locations.of(dataset.out));
     Path stateDir = stateDirectory(outUri);
     // A run in this process ends when the dataset does: by default it does not wait for retries.
-    DatasetRequest request =
-        new DatasetRequest(
-            sourceUri.toString(),
-            outUri.toString(),
-            recipe,
-            limit,
-            window,
-            budgetUsd,
-            failedWaitHours == null ? 0.0 : failedWaitHours,
-            conversation,
-            null);
-    String workflowId = id != null ? id : WorkflowIds.forSource(sourceUri);
+    DatasetRequest request = dataset.request(sourceUri, outUri, 0.0);
+    String workflowId = dataset.workflowId(sourceUri);
 
     Optional<DevServer> devServer = Optional.empty();
     try {
