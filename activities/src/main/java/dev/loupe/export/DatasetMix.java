@@ -140,11 +140,7 @@ public final class DatasetMix {
       }
       return result;
     } finally {
-      try (var files = Files.walk(work)) {
-        for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
-      }
+      Exporter.deleteRecursively(work);
     }
   }
 

@@ -246,7 +246,8 @@ public final class Exporter {
     return line;
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  /** Deletes a work directory and everything in it. */
+  static void deleteRecursively(Path dir) throws IOException {
     try (var paths = Files.walk(dir)) {
       List<Path> all = new ArrayList<>(paths.toList());
       java.util.Collections.reverse(all);
