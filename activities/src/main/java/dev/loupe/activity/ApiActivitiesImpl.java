@@ -14,16 +14,22 @@ import dev.loupe.contract.EvaluateRequest;
 import dev.loupe.contract.FuseRequest;
 import dev.loupe.contract.GrammarRequest;
 import dev.loupe.contract.GrammarResult;
+import dev.loupe.contract.ImageInfo;
 import dev.loupe.contract.QuestionsResult;
 import dev.loupe.contract.ReasonRequest;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.VerdictResult;
+import dev.loupe.image.BadImageException;
 import dev.loupe.prompt.PromptTemplate;
+import dev.loupe.provider.ModelRequest;
+import dev.loupe.provider.ProviderException;
 import dev.loupe.stage.PromptValues;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
 import io.temporal.activity.Activity;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
@@ -55,20 +61,17 @@ public final class ApiActivitiesImpl implements ApiActivities {
     return call(
         () -> {
           StageRunner.Output output =
-              runner.run(
-                  new StageRunner.Call(
-                      RunPlan.DESCRIBE,
-                      request.stage(),
-                      request.endpoint(),
-                      request.image().sha256(),
-                      request.image(),
-                      null,
-                      lang(request.lang()),
-                      PromptValues.create()
-                          .with("alt_text", request.altText())
-                          .with("ocr", request.ocr())
-                          .toMap(),
-                      null));
+              withImage(
+                  RunPlan.DESCRIBE,
+                  request.stage(),
+                  request.endpoint(),
+                  request.image(),
+                  lang(request.lang()),
+                  PromptValues.create()
+                      .with("alt_text", request.altText())
+                      .with("ocr", request.ocr())
+                      .toMap(),
+                  null);
           return new CaptionResult(output.text().strip(), output.call());
         });
   }
@@ -78,21 +81,18 @@ public final class ApiActivitiesImpl implements ApiActivities {
     return call(
         () -> {
           StageRunner.Output output =
-              runner.run(
-                  new StageRunner.Call(
-                      RunPlan.ASK,
-                      request.stage(),
-                      request.endpoint(),
-                      request.image().sha256(),
-                      request.image(),
-                      null,
-                      lang(request.lang()),
-                      PromptValues.create()
-                          .with("caption", request.caption())
-                          .with("ocr", request.ocr())
-                          .with("count", Integer.toString(request.stage().questions()))
-                          .toMap(),
-                      outputs.questionsSchema()));
+              withImage(
+                  RunPlan.ASK,
+                  request.stage(),
+                  request.endpoint(),
+                  request.image(),
+                  lang(request.lang()),
+                  PromptValues.create()
+                      .with("caption", request.caption())
+                      .with("ocr", request.ocr())
+                      .with("count", Integer.toString(request.stage().questions()))
+                      .toMap(),
+                  outputs.questionsSchema());
           return new QuestionsResult(
               outputs.parseQuestions(output.text(), request.stage().questions()), output.call());
         });
@@ -139,22 +139,19 @@ public final class ApiActivitiesImpl implements ApiActivities {
     return call(
         () -> {
           StageRunner.Output output =
-              runner.run(
-                  new StageRunner.Call(
-                      RunPlan.EVALUATE,
-                      request.stage(),
-                      request.endpoint(),
-                      request.image().sha256(),
-                      request.image(),
-                      null,
-                      lang(request.lang()),
-                      PromptValues.create()
-                          .with("caption", request.caption())
-                          .with("ocr", request.ocr())
-                          .with("question", request.question().text())
-                          .with("answer", request.answer())
-                          .toMap(),
-                      outputs.verdictSchema()));
+              withImage(
+                  RunPlan.EVALUATE,
+                  request.stage(),
+                  request.endpoint(),
+                  request.image(),
+                  lang(request.lang()),
+                  PromptValues.create()
+                      .with("caption", request.caption())
+                      .with("ocr", request.ocr())
+                      .with("question", request.question().text())
+                      .with("answer", request.answer())
+                      .toMap(),
+                  outputs.verdictSchema());
           StructuredOutputs.Verdict verdict = outputs.parseVerdict(output.text());
           return new VerdictResult(
               verdict.meaningful(), verdict.correct(), verdict.detail(), output.call());
@@ -166,20 +163,17 @@ public final class ApiActivitiesImpl implements ApiActivities {
     return call(
         () -> {
           StageRunner.Output output =
-              runner.run(
-                  new StageRunner.Call(
-                      RunPlan.CAPTION_QA,
-                      request.stage(),
-                      request.endpoint(),
-                      request.image().sha256(),
-                      request.image(),
-                      null,
-                      lang(request.lang()),
-                      PromptValues.create()
-                          .with("alt_text", request.altText())
-                          .with("ocr", request.ocr())
-                          .toMap(),
-                      outputs.captionQaSchema()));
+              withImage(
+                  RunPlan.CAPTION_QA,
+                  request.stage(),
+                  request.endpoint(),
+                  request.image(),
+                  lang(request.lang()),
+                  PromptValues.create()
+                      .with("alt_text", request.altText())
+                      .with("ocr", request.ocr())
+                      .toMap(),
+                  outputs.captionQaSchema());
           StructuredOutputs.CaptionQa parsed = outputs.parseCaptionQa(output.text());
           return new CombinedResult(
               parsed.caption(), parsed.question(), parsed.answer(), output.call());
@@ -214,22 +208,19 @@ public final class ApiActivitiesImpl implements ApiActivities {
     return call(
         () -> {
           StageRunner.Output output =
-              runner.run(
-                  new StageRunner.Call(
-                      RunPlan.REASON,
-                      request.stage(),
-                      request.endpoint(),
-                      request.image().sha256(),
-                      request.image(),
-                      null,
-                      lang(request.lang()),
-                      PromptValues.create()
-                          .with("caption", request.caption())
-                          .with("ocr", request.ocr())
-                          .with("question", request.question().text())
-                          .with("answer", request.answer())
-                          .toMap(),
-                      null));
+              withImage(
+                  RunPlan.REASON,
+                  request.stage(),
+                  request.endpoint(),
+                  request.image(),
+                  lang(request.lang()),
+                  PromptValues.create()
+                      .with("caption", request.caption())
+                      .with("ocr", request.ocr())
+                      .with("question", request.question().text())
+                      .with("answer", request.answer())
+                      .toMap(),
+                  null);
           return new AnswerResult(output.text().strip(), output.call());
         });
   }
@@ -291,6 +282,21 @@ public final class ApiActivitiesImpl implements ApiActivities {
           StructuredOutputs.Grammar grammar = outputs.parseGrammar(output.text());
           return new GrammarResult(grammar.grammatical(), grammar.errors(), output.call());
         });
+  }
+
+  /** A call with the image attached and a template sampled from the plan's. */
+  private StageRunner.Output withImage(
+      String stage,
+      RunPlan.StagePlan plan,
+      String endpoint,
+      ImageInfo image,
+      String lang,
+      Map<String, String> values,
+      ModelRequest.OutputSchema schema)
+      throws ProviderException, BadImageException, IOException {
+    return runner.run(
+        new StageRunner.Call(
+            stage, plan, endpoint, image.sha256(), image, null, lang, values, schema));
   }
 
   private <T> T call(HeartbeatingCall.Body<T> call) {

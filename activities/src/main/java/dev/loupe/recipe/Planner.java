@@ -1,7 +1,9 @@
 package dev.loupe.recipe;
 
 import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,15 +22,24 @@ public final class Planner {
   private final RecipeLibrary recipes;
   private final PromptLibrary prompts;
   private final Endpoints endpoints;
+  private final PriceTable prices;
 
-  public Planner(RecipeLibrary recipes, PromptLibrary prompts, Endpoints endpoints) {
+  public Planner(
+      RecipeLibrary recipes, PromptLibrary prompts, Endpoints endpoints, PriceTable prices) {
     this.recipes = recipes;
     this.prompts = prompts;
     this.endpoints = endpoints;
+    this.prices = prices;
+  }
+
+  /** A planner with no prices: a request with a budget is refused. */
+  public Planner(RecipeLibrary recipes, PromptLibrary prompts, Endpoints endpoints) {
+    this(recipes, prompts, endpoints, new PriceTable(Map.of()));
   }
 
   /**
-   * @throws IllegalArgumentException naming the recipe, stage or endpoint that is wrong
+   * @throws IllegalArgumentException naming the recipe, stage, endpoint or model that is wrong: an
+   *     unknown name, a flex lane on an endpoint that has none, a budget with an unpriced model
    */
   public RunPlan plan(DatasetRequest request) throws IOException {
     RecipeLibrary.Loaded loaded = recipes.load(request.recipeOrDefault());
@@ -39,7 +50,7 @@ public final class Planner {
       String stageName = entry.getKey();
       Recipe.Stage stage =
           entry.getValue() == null
-              ? new Recipe.Stage(null, null, null, null, null, null, null)
+              ? new Recipe.Stage(null, null, null, null, null, null, null, null)
               : entry.getValue();
       List<String> stageEndpoints = resolveEndpoints(recipe.name(), stageName, stage);
       String model =
@@ -48,6 +59,25 @@ public final class Planner {
               : stage.model();
       for (String id : stage.templatesOrEmpty()) {
         templateHashes.put(id, prompts.get(id).sha256());
+      }
+      String pool = stage.pool() == null ? RunPlan.StagePlan.API_POOL : stage.pool();
+      boolean onApi = RunPlan.StagePlan.API_POOL.equals(pool);
+      Lane lane =
+          stage.lane() != null ? stage.lane() : onApi ? request.laneOrDefault() : Lane.ONLINE;
+      if (lane == Lane.FLEX) {
+        requireFlex(recipe.name(), stageName, stageEndpoints);
+      }
+      if (request.budgetUsd() != null && onApi && !prices.knows(model)) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe.name()
+                + ", stage "
+                + stageName
+                + ": model '"
+                + model
+                + "' has no price in prices.yaml, so a budget (budgetUsd "
+                + request.budgetUsd()
+                + ") cannot be kept; add its price or run without a budget");
       }
       stages.put(
           stageName,
@@ -58,7 +88,8 @@ public final class Planner {
               stage.questions() == null ? 1 : stage.questions(),
               stage.maxOutputTokens() == null ? DEFAULT_MAX_OUTPUT_TOKENS : stage.maxOutputTokens(),
               stage.checksOrEmpty(),
-              stage.pool() == null ? RunPlan.StagePlan.API_POOL : stage.pool()));
+              pool,
+              lane));
     }
     for (String id : checkTemplates(recipe)) {
       templateHashes.put(id, prompts.get(id).sha256());
@@ -111,6 +142,22 @@ public final class Planner {
         checks.consistencyPrompts() == null
             ? defaults.consistencyPrompts()
             : checks.consistencyPrompts());
+  }
+
+  /** Flex is sold by OpenAI alone: every endpoint a flex stage may call must sell it. */
+  private void requireFlex(String recipe, String stageName, List<String> stageEndpoints) {
+    for (String endpoint : stageEndpoints) {
+      if (!endpoints.flexEndpoints().contains(endpoint)) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + ", stage "
+                + stageName
+                + ": lane flex needs an endpoint whose provider sells it (openai), but endpoint '"
+                + endpoint
+                + "' does not");
+      }
+    }
   }
 
   private List<String> resolveEndpoints(String recipe, String stageName, Recipe.Stage stage) {

@@ -104,6 +104,7 @@ public record RunPlan(
    * @param checks checks to run (evaluate stage only)
    * @param pool {@code api} (an endpoint's queue) or {@code captioner} (the GPU pool); {@code api}
    *     when null
+   * @param lane how the stage's calls travel; {@link Lane#ONLINE} when null
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record StagePlan(
@@ -113,10 +114,27 @@ public record RunPlan(
       int questions,
       int maxOutputTokens,
       List<String> checks,
-      String pool) {
+      String pool,
+      Lane lane) {
 
     public static final String API_POOL = "api";
     public static final String CAPTIONER_POOL = "captioner";
+
+    /** A stage in the online lane. */
+    public StagePlan(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        int questions,
+        int maxOutputTokens,
+        List<String> checks,
+        String pool) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, Lane.ONLINE);
+    }
+
+    public Lane laneOrDefault() {
+      return lane == null ? Lane.ONLINE : lane;
+    }
 
     public String endpoint() {
       return endpoints.get(0);
