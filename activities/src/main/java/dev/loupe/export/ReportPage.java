@@ -91,7 +91,7 @@ final class ReportPage {
    * A resource written into the page unescaped. It is ours, not data, but it must not close the
    * element it sits in.
    */
-  private static String asset(String name, String closingTag) {
+  static String asset(String name, String closingTag) {
     try (InputStream in = ReportPage.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("Missing resource " + name + " beside ReportPage");

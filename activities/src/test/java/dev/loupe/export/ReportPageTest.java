@@ -1,6 +1,7 @@
 package dev.loupe.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loupe.contract.Counts;
 import dev.loupe.export.ReportPage.Report;
@@ -109,6 +110,13 @@ class ReportPageTest {
             "Nothing was rejected.");
     assertThat(page.select("#filter, #gallery, table, svg.bars")).isEmpty();
     assertThat(page.selectFirst("svg.donut .donut-figure").text()).isEqualTo("–");
+  }
+
+  @Test
+  void refusesAStyleSheetThatClosesItsElement() {
+    assertThatThrownBy(() -> ReportPage.asset("closes-its-element.css", "</style"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("closes-its-element.css must not contain </style");
   }
 
   private static Stream<String> attributes(Document page) {
