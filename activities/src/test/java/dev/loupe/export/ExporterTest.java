@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -246,6 +248,55 @@ class ExporterTest {
         .doesNotContain("http://", "https://");
     // The rejected image's file does not exist: it gets the placeholder, not a broken image.
     assertThat(html).contains("data:image/svg+xml;base64,");
+  }
+
+  @Test
+  void reportShowsHostileFileNamesAndAnswersAsText() throws IOException {
+    Path images = Files.createDirectories(out.resolve("images"));
+    Path image = images.resolve("\"><img src=x onerror=alert(1)>.png");
+    Files.write(image, dev.loupe.image.TestImages.barChartPng());
+    // The pipeline stores the file's URI, in which the name's markup is percent-encoded.
+    String uri = Locations.file(image).toString();
+    Path outputDir = Files.createDirectories(out.resolve("run"));
+    String output = Locations.asDirectory(Locations.file(outputDir)).toString();
+    String question = "<img src=x onerror=alert(2)>?";
+    String answer = "</script><script>alert(3)</script>";
+    String model = "<b onmouseover=alert(4)>model</b>";
+    ItemRecord sample = accepted("a".repeat(64), 0);
+    items.write(
+        output,
+        new ItemRecord(
+            sample.id(),
+            sample.status(),
+            null,
+            null,
+            null,
+            new ItemRecord.Image(uri, 800, 600, "png", 10L),
+            null,
+            new ItemRecord.Caption("A caption.", model, null),
+            List.of(
+                new QaPair(
+                    question,
+                    "reasoning",
+                    answer,
+                    null,
+                    Map.of("self_evaluation", new Check(true, "ok")),
+                    true)),
+            sample.usage(),
+            sample.provenance()));
+    Exporter exporter =
+        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+
+    exporter.export(request(output), progress -> {});
+    Document page = Jsoup.parse(Files.readString(outputDir.resolve("report.html")));
+
+    assertThat(page.select("img[src=x], b[onmouseover], [onerror]")).isEmpty();
+    assertThat(page.select("script")).hasSize(1);
+    assertThat(page.select("#gallery .file").attr("title")).isEqualTo(uri);
+    assertThat(page.select("#gallery img").attr("src")).startsWith("data:image/jpeg;base64,");
+    assertThat(page.select("#gallery .caption-label").text()).isEqualTo("Caption · " + model);
+    assertThat(page.select("#gallery .q").text()).isEqualTo(question);
+    assertThat(page.select("#gallery .a").text()).isEqualTo(answer);
   }
 
   private static String hex(int i) {
