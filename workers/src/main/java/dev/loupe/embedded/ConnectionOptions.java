@@ -6,6 +6,7 @@ import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -107,10 +108,11 @@ public final class ConnectionOptions {
     try {
       SimpleSslContextBuilder builder;
       if (certFile != null) {
-        try (InputStream cert = Files.newInputStream(certFile);
-            InputStream key = Files.newInputStream(keyFile)) {
-          builder = SimpleSslContextBuilder.forPKCS8(cert, key);
-        }
+        // The builder reads its streams when it builds, so they hold the files' bytes.
+        builder =
+            SimpleSslContextBuilder.forPKCS8(
+                new ByteArrayInputStream(Files.readAllBytes(certFile)),
+                new ByteArrayInputStream(Files.readAllBytes(keyFile)));
       } else {
         builder = SimpleSslContextBuilder.noKeyOrCertChain();
       }
