@@ -15,6 +15,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,6 +29,8 @@ import javax.net.ssl.TrustManagerFactory;
 public final class ConnectionOptions {
   private static final Metadata.Key<String> NAMESPACE_HEADER =
       Metadata.Key.of("temporal-namespace", Metadata.ASCII_STRING_MARSHALLER);
+
+  private static final Duration SYSTEM_INFO_TIMEOUT = Duration.ofSeconds(20);
 
   private ConnectionOptions() {}
 
@@ -43,7 +46,9 @@ public final class ConnectionOptions {
     WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder()
             .setTarget(settings.address())
-            .setMetricsScope(metrics);
+            .setMetricsScope(metrics)
+            // The SDK's 5 s for the first call is short for a TLS handshake on a busy host.
+            .setSystemInfoTimeout(SYSTEM_INFO_TIMEOUT);
     if (settings.usesTls(apiKey != null)) {
       if (settings.tlsCaFile() == null && settings.tlsCertFile() == null) {
         options.setEnableHttps(true);

@@ -27,6 +27,12 @@ public final class RemoteTemporal implements TemporalConnection {
   private final WorkerFactory factory;
   private final String uiUrl;
 
+  /**
+   * How long the first contact may take: a TLS handshake and the health check on a loaded host (a
+   * JVM starting beside a worker) can take several seconds.
+   */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
   /** A plaintext connection without payload encryption (tests, the embedded dev server). */
   public RemoteTemporal(String address, String namespace, String uiUrl) {
     this(new TemporalSettings(address, namespace, uiUrl), Map.of(), new NoopScope(), List.of());
@@ -47,7 +53,7 @@ public final class RemoteTemporal implements TemporalConnection {
     try {
       this.service =
           WorkflowServiceStubs.newConnectedServiceStubs(
-              ConnectionOptions.of(settings, env, metrics), Duration.ofSeconds(10));
+              ConnectionOptions.of(settings, env, metrics), CONNECT_TIMEOUT);
     } catch (StatusRuntimeException unreachable) {
       throw new IllegalArgumentException(
           "cannot reach Temporal at "

@@ -158,6 +158,16 @@ class PayloadEncryptionIT {
       }
       assertThat(withoutProvenance(samples(encryptedOut)))
           .isEqualTo(withoutProvenance(samples(plainOut)));
+      // The same search finds the plaintext run's captions in its history: it can fail.
+      List<JsonNode> plainSamples = samples(plainOut);
+      String plainHistory =
+          new String(
+              rawHistory(address, plainId + "/" + plainSamples.get(0).get("id").asText())
+                  .toByteArray(),
+              StandardCharsets.ISO_8859_1);
+      assertThat(plainHistory)
+          .contains(fragment(plainSamples.get(0).at("/caption/text").asText()))
+          .contains("confidential-");
     }
   }
 
