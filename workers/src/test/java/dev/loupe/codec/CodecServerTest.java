@@ -129,6 +129,16 @@ class CodecServerTest {
   }
 
   @Test
+  void aBodyOverTheLimitIsRefusedWithoutBeingDecoded() throws Exception {
+    server = start(null);
+    String huge = "{\"payloads\":[{\"data\":\"" + "A".repeat(CodecServer.MAX_BODY_BYTES) + "\"}]}";
+
+    HttpResponse<String> response = post("/decode", huge, null, null);
+
+    assertThat(response.statusCode()).isEqualTo(413);
+  }
+
+  @Test
   void onlyPostAndOptionsAreServed() throws Exception {
     server = start(null);
     HttpResponse<String> get =
