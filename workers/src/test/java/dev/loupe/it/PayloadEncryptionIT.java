@@ -73,6 +73,7 @@ class PayloadEncryptionIT {
               "OPENAI_API_KEY", FAKE_KEY,
               "OPENAI_BASE_URL", fake.baseUrl()));
       int codecPort = freePort();
+      List<JsonNode> encryptedSamples = new ArrayList<>();
       String encryptedId = "codec-it-" + System.nanoTime();
       Path encryptedOut = work.resolve("out-encrypted");
       LoupeProcess worker =
@@ -102,6 +103,7 @@ class PayloadEncryptionIT {
         assertThat(worker.stderr()).contains("payloads encrypted", "codec server at");
 
         List<JsonNode> samples = samples(encryptedOut);
+        encryptedSamples.addAll(samples);
         List<String> secrets = plaintextThatMustNotLeak(samples, encryptedOut);
         List<String> workflowIds = new ArrayList<>(List.of(encryptedId));
         samples.forEach(sample -> workflowIds.add(encryptedId + "/" + sample.get("id").asText()));
@@ -156,7 +158,7 @@ class PayloadEncryptionIT {
         plainWorker.process().destroy();
         plainWorker.waitFor(Duration.ofSeconds(45));
       }
-      assertThat(withoutProvenance(samples(encryptedOut)))
+      assertThat(withoutProvenance(encryptedSamples))
           .isEqualTo(withoutProvenance(samples(plainOut)));
       // The same search finds the plaintext run's captions in its history: it can fail.
       List<JsonNode> plainSamples = samples(plainOut);
