@@ -79,7 +79,9 @@ class TemporalTlsIT {
           assertThat(result.counts().accepted()).isEqualTo(2);
         }
         assertThat(Files.readAllLines(out.resolve("samples.jsonl"))).hasSize(2);
-        assertThat(worker.stderr()).contains("(mTLS, namespace default)");
+        assertThat(worker.stderr())
+            .contains("(mTLS, namespace default)")
+            .doesNotContain("could not check the namespace's search attributes");
 
         LoupeProcess status = LoupeProcess.start(work, tls, "status", id);
         assertThat(status.waitFor(Duration.ofMinutes(1))).as(status.stderr()).isZero();
