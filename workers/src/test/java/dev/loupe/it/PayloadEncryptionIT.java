@@ -102,6 +102,13 @@ class PayloadEncryptionIT {
         }
         assertThat(worker.stderr()).contains("payloads encrypted", "codec server at");
 
+        LoupeProcess keyless =
+            LoupeProcess.start(work, Map.of("TEMPORAL_ADDRESS", address), "status", encryptedId);
+        assertThat(keyless.waitFor(Duration.ofMinutes(1))).isEqualTo(2);
+        assertThat(keyless.stderr())
+            .contains("is encrypted (key it-key) but LOUPE_PAYLOAD_KEY is not set")
+            .doesNotContain("Exception");
+
         List<JsonNode> samples = samples(encryptedOut);
         encryptedSamples.addAll(samples);
         List<String> secrets = plaintextThatMustNotLeak(samples, encryptedOut);
