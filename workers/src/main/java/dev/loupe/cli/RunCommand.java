@@ -1,14 +1,17 @@
 package dev.loupe.cli;
 
 import com.google.inject.Injector;
+import dev.loupe.codec.PayloadEncryption;
+import dev.loupe.codec.PayloadKeys;
 import dev.loupe.config.ConfigLoader;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.config.TemporalSettings;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.embedded.DevServer;
 import dev.loupe.embedded.InProcessTemporal;
 import dev.loupe.embedded.RemoteTemporal;
-import dev.loupe.embedded.SearchAttributeCheck;
+import dev.loupe.embedded.SearchAttributes;
 import dev.loupe.embedded.TemporalConnection;
 import dev.loupe.storage.Locations;
 import dev.loupe.worker.Pool;
@@ -53,12 +56,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       TemporalConnection temporal;
       if (System.getenv("TEMPORAL_ADDRESS") != null) {
-        temporal =
-            new RemoteTemporal(
-                config.temporal().address(),
-                config.temporal().namespace(),
-                config.temporal().uiUrl());
-        SearchAttributeCheck.requireRegistered(temporal.client());
+        temporal = RemoteTemporal.connect(config.temporal(), System.getenv());
+        SearchAttributes.ensureRegistered(temporal.client(), System.err);
       } else if (DevServer.findCli().isPresent()) {
         devServer =
             Optional.of(
@@ -67,13 +66,17 @@ final class RunCommand implements Callable<Integer> {
                     stateDir.resolve("temporal.db"),
                     stateDir.resolve("temporal.log")));
         temporal =
-            new RemoteTemporal(devServer.get().address(), "default", devServer.get().uiUrl());
+            RemoteTemporal.connect(
+                new TemporalSettings(devServer.get().address(), "default", devServer.get().uiUrl()),
+                PayloadKeys.variables(System.getenv()));
       } else {
         System.err.println(
             "loupe: warning: the `temporal` CLI is not on PATH, so this run uses Temporal's"
                 + " in-process test server: nothing is durable and there is no UI. Install it with"
                 + " `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`.");
-        temporal = new InProcessTemporal();
+        temporal =
+            new InProcessTemporal(
+                PayloadEncryption.dataConverter(PayloadKeys.fromEnvironment(System.getenv())));
       }
       try (TemporalConnection connection = temporal) {
         Injector injector = common.injector(config, connection);

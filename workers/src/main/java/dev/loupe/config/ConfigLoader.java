@@ -102,16 +102,34 @@ public final class ConfigLoader {
         null);
   }
 
+  /**
+   * The Temporal CLI's environment variables over the file: {@code TEMPORAL_ADDRESS}, {@code
+   * TEMPORAL_NAMESPACE}, {@code TEMPORAL_TLS} ({@code true}/{@code false}), {@code
+   * TEMPORAL_TLS_CA}, {@code TEMPORAL_TLS_CERT}, {@code TEMPORAL_TLS_KEY}, {@code
+   * TEMPORAL_TLS_SERVER_NAME}; and {@code LOUPE_TEMPORAL_UI_URL}.
+   */
   private static LoupeConfig withTemporalOverrides(LoupeConfig config, Map<String, String> env) {
-    LoupeConfig.TemporalSettings temporal = config.temporal();
-    if (isSet(env, "TEMPORAL_ADDRESS") || isSet(env, "TEMPORAL_NAMESPACE")) {
-      temporal =
-          new LoupeConfig.TemporalSettings(
-              env.getOrDefault("TEMPORAL_ADDRESS", temporal.address()),
-              env.getOrDefault("TEMPORAL_NAMESPACE", temporal.namespace()),
-              env.getOrDefault("LOUPE_TEMPORAL_UI_URL", temporal.uiUrl()));
+    TemporalSettings file = config.temporal();
+    String tls = env.get("TEMPORAL_TLS");
+    if (tls != null && !tls.isBlank() && !tls.matches("(?i)true|false")) {
+      throw new IllegalArgumentException("TEMPORAL_TLS must be true or false: '" + tls + "'");
     }
+    TemporalSettings temporal =
+        new TemporalSettings(
+            orElse(env, "TEMPORAL_ADDRESS", file.address()),
+            orElse(env, "TEMPORAL_NAMESPACE", file.namespace()),
+            orElse(env, "LOUPE_TEMPORAL_UI_URL", file.uiUrl()),
+            isSet(env, "TEMPORAL_TLS") ? Boolean.valueOf(tls.strip()) : file.tls(),
+            orElse(env, "TEMPORAL_TLS_CA", file.tlsCaFile()),
+            orElse(env, "TEMPORAL_TLS_CERT", file.tlsCertFile()),
+            orElse(env, "TEMPORAL_TLS_KEY", file.tlsKeyFile()),
+            orElse(env, "TEMPORAL_TLS_SERVER_NAME", file.tlsServerName()),
+            file.apiKeyEnv());
     return config.withTemporal(temporal);
+  }
+
+  private static String orElse(Map<String, String> env, String name, String fallback) {
+    return isSet(env, name) ? env.get(name) : fallback;
   }
 
   /** Fails with a message saying what to set when no model endpoint is configured. */

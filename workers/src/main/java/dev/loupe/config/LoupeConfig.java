@@ -2,7 +2,6 @@ package dev.loupe.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A worker's configuration: the YAML file of {@code --config}, or what the environment implies when
@@ -81,27 +80,6 @@ public record LoupeConfig(
 
   public Map<String, EndpointSettings> endpointsView() {
     return Map.copyOf(endpoints);
-  }
-
-  /**
-   * @param address host:port of the frontend
-   * @param namespace Temporal namespace
-   * @param uiUrl the Temporal UI's URL, for links the CLI prints
-   */
-  public record TemporalSettings(String address, String namespace, String uiUrl) {
-    static final TemporalSettings DEFAULT =
-        new TemporalSettings("127.0.0.1:7233", "default", "http://127.0.0.1:8233");
-
-    public TemporalSettings {
-      address = Objects.requireNonNullElse(address, DEFAULT_ADDRESS);
-      namespace = Objects.requireNonNullElse(namespace, "default");
-    }
-
-    private static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
-
-    public TemporalSettings withAddress(String newAddress, String newUiUrl) {
-      return new TemporalSettings(newAddress, namespace, newUiUrl);
-    }
   }
 
   /**

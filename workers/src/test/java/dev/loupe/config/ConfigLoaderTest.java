@@ -221,6 +221,69 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void temporalTlsComesFromTheFileAndTheTemporalCliVariablesOverrideIt() throws IOException {
+    Path file =
+        write(
+            """
+            temporal:
+              address: file-host:7233
+              namespace: loupe.a1b2c
+              tlsCaFile: /file/ca.pem
+              tlsServerName: file-name
+              apiKeyEnv: LOUPE_TEMPORAL_KEY
+            """);
+
+    TemporalSettings fromFile = ConfigLoader.load(file, Map.of()).temporal();
+    assertThat(fromFile.tlsCaFile()).isEqualTo("/file/ca.pem");
+    assertThat(fromFile.apiKeyEnv()).isEqualTo("LOUPE_TEMPORAL_KEY");
+    assertThat(fromFile.usesTls(false)).isTrue();
+
+    TemporalSettings overridden =
+        ConfigLoader.load(
+                file,
+                Map.of(
+                    "TEMPORAL_TLS_CA", "/env/ca.pem",
+                    "TEMPORAL_TLS_CERT", "/env/client.pem",
+                    "TEMPORAL_TLS_KEY", "/env/client.key",
+                    "TEMPORAL_TLS_SERVER_NAME", "env-name",
+                    "TEMPORAL_NAMESPACE", "env-ns"))
+            .temporal();
+    assertThat(overridden.tlsCaFile()).isEqualTo("/env/ca.pem");
+    assertThat(overridden.tlsCertFile()).isEqualTo("/env/client.pem");
+    assertThat(overridden.tlsKeyFile()).isEqualTo("/env/client.key");
+    assertThat(overridden.tlsServerName()).isEqualTo("env-name");
+    assertThat(overridden.namespace()).isEqualTo("env-ns");
+    assertThat(overridden.address()).isEqualTo("file-host:7233");
+  }
+
+  @Test
+  void tlsIsOffByDefaultAndOnWithAnApiKeyUnlessSwitchedOff() throws IOException {
+    TemporalSettings plain = ConfigLoader.load(null, Map.of()).temporal();
+    assertThat(plain.usesTls(false)).isFalse();
+    assertThat(plain.usesTls(true)).isTrue();
+    assertThat(plain.apiKeyEnv()).isEqualTo("TEMPORAL_API_KEY");
+
+    TemporalSettings off = ConfigLoader.load(null, Map.of("TEMPORAL_TLS", "false")).temporal();
+    assertThat(off.usesTls(true)).isFalse();
+    assertThat(ConfigLoader.load(null, Map.of("TEMPORAL_TLS", "true")).temporal().usesTls(false))
+        .isTrue();
+  }
+
+  @Test
+  void inconsistentTemporalTlsSettingsNameTheProblem() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TEMPORAL_TLS_CERT", "/c.pem")))
+        .hasMessageContaining("needs both tlsCertFile and tlsKeyFile")
+        .hasMessageContaining("TEMPORAL_TLS_KEY");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("TEMPORAL_TLS", "false", "TEMPORAL_TLS_CA", "/ca.pem")))
+        .hasMessageContaining("tls is false");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TEMPORAL_TLS", "yes")))
+        .hasMessageContaining("TEMPORAL_TLS must be true or false");
+  }
+
+  @Test
   void invalidValuesNameTheProblem() throws IOException {
     Path file = work.resolve("bad.yaml");
     Files.writeString(
