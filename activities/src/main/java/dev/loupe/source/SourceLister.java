@@ -178,7 +178,12 @@ public final class SourceLister {
             + tooLong("id", id, limits.maxIdChars(), "maxIdChars")
             + tooLong("lang", lang, limits.maxLangChars(), "maxLangChars");
     if (!tooLong.isEmpty()) {
-      return refused(image.toString(), "field_too_long", where + ":" + tooLong);
+      // Keyed by the line, not the image: another line may name the same image within the limits.
+      return SourceItem.refused(
+          image.toString(),
+          keyOf("refused:", lineUri(manifest, line)),
+          "field_too_long",
+          where + ":" + tooLong);
     }
     return hashed(image, -1, altText, id, lang);
   }
