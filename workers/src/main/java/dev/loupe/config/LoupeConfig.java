@@ -153,6 +153,22 @@ public record LoupeConfig(
         limits);
   }
 
+  /** This configuration with other limits. */
+  public LoupeConfig withLimits(LimitsSettings newLimits) {
+    return new LoupeConfig(
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        inputRoots,
+        outputRoots,
+        newLimits);
+  }
+
   /** The input roots: as configured, or the working directory. */
   public List<String> inputRootsOrDefault() {
     return inputRoots == null ? List.of(workingDirectory()) : inputRoots;

@@ -224,7 +224,7 @@ public final class LoupeModule extends AbstractModule {
         new ImageProber(images, items, builder, new ImageProbe(), new NearDuplicateIndex(blobs)),
         items,
         builder,
-        new Exporter(items, blobs, records, new RunManifest(Versions.all())),
+        new Exporter(items, blobs, images, records, new RunManifest(Versions.all())),
         images,
         TesseractOcr.onPath(),
         new FailedList(blobs, items, records));
