@@ -95,7 +95,8 @@ class HostileInputIT {
           .anySatisfy(
               detail ->
                   assertThat(detail)
-                      .startsWith("outside_roots: image file:///dev/zero is outside the input"))
+                      .startsWith(
+                          "probe: outside_roots: image file:///dev/zero is outside the input"))
           .anySatisfy(
               detail ->
                   assertThat(detail)
