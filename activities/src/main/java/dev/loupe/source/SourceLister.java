@@ -8,6 +8,7 @@ import dev.loupe.contract.SourcePage;
 import dev.loupe.image.ContentHash;
 import dev.loupe.storage.BlobStore;
 import dev.loupe.storage.Locations;
+import dev.loupe.storage.NotRegularFileException;
 import dev.loupe.storage.RefusedBlobException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,8 +98,14 @@ public final class SourceLister {
     return new SourcePage(items, after, false);
   }
 
-  private SourcePage listManifest(ListSourceRequest request) throws IOException {
+  private SourcePage listManifest(ListSourceRequest request)
+      throws IOException, RefusedBlobException {
     URI manifest = Locations.of(request.source());
+    try {
+      blobs.info(manifest);
+    } catch (NotRegularFileException pipeOrDevice) {
+      throw RefusedBlobException.notAFile(manifest);
+    }
     ManifestCursor cursor = ManifestCursor.parse(request.cursor());
     List<SourceItem> items = new ArrayList<>();
     long pageBytes = 0;

@@ -202,6 +202,17 @@ class SourceListerTest {
         .hasMessageStartingWith("source file:///etc/ is outside the input roots");
   }
 
+  @Test
+  void aManifestThatIsAPipeIsRefusedUnopened() throws Exception {
+    Path data = Files.createDirectories(directory.resolve("data"));
+    Path fifo = data.resolve("stream.jsonl");
+    new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(10, TimeUnit.SECONDS);
+
+    assertThatThrownBy(() -> lister().list(new ListSourceRequest(fifo.toString(), null, 10)))
+        .isInstanceOf(RefusedBlobException.class)
+        .hasMessageContaining("stream.jsonl is not a regular file");
+  }
+
   private static void assertRefused(SourceItem item, String reason, String detailPart) {
     assertThat(item.refused()).as(item.uri()).isNotNull();
     assertThat(item.refused().reason()).isEqualTo(reason);
