@@ -39,15 +39,6 @@ public final class AllowedRoots {
     return new AllowedRoots(roots(inputs), roots(outputs));
   }
 
-  /** These roots and more: what {@code loupe run} adds for the source and output it was given. */
-  public AllowedRoots plus(List<String> moreInputs, List<String> moreOutputs) {
-    List<Root> allInputs = new ArrayList<>(inputs);
-    allInputs.addAll(roots(moreInputs));
-    List<Root> allOutputs = new ArrayList<>(outputs);
-    allOutputs.addAll(roots(moreOutputs));
-    return new AllowedRoots(allInputs, allOutputs);
-  }
-
   /**
    * Checks a location to be read.
    *

@@ -113,12 +113,11 @@ class AllowedRootsTest {
   }
 
   @Test
-  void plusAddsRootsToTheConfiguredOnes() throws Exception {
-    AllowedRoots roots = localRoots().plus(List.of("s3://extra/"), List.of());
+  void theRootsAreListedForMessages() throws Exception {
+    AllowedRoots roots = AllowedRoots.of(List.of("s3://extra", "/srv/in"), List.of("/srv/out/"));
 
-    assertThat(roots.inputs()).hasSize(2).last().isEqualTo("s3://extra/");
-    assertThat(roots.requireInput("source", URI.create("s3://extra/x/"))).isNotNull();
-    assertThat(roots.outputs()).hasSize(1);
+    assertThat(roots.inputs()).containsExactly("s3://extra/", "file:///srv/in/");
+    assertThat(roots.outputs()).containsExactly("file:///srv/out/");
   }
 
   private URI realFile(String relative) throws IOException {

@@ -21,8 +21,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param conversation how the accepted QA pairs of one image go into {@code llava.json} and {@code
  *     sharegpt.jsonl}: {@code multi_turn} (one conversation, the default) or {@code separate} (one
  *     sample per pair)
- * @param carry internal: state carried over continue-as-new; users leave it out (a first start
- *     with it fails, naming the field, so that no caller can skip the plan and the checks)
+ * @param carry internal: state carried over continue-as-new; users leave it out (a first start with
+ *     it fails, naming the field, so that no caller can skip the plan and the checks)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
