@@ -13,6 +13,7 @@ import dev.loupe.embedded.InProcessTemporal;
 import dev.loupe.embedded.RemoteTemporal;
 import dev.loupe.embedded.SearchAttributes;
 import dev.loupe.embedded.TemporalConnection;
+import dev.loupe.source.SourceLister;
 import dev.loupe.storage.Locations;
 import dev.loupe.worker.Pool;
 import dev.loupe.worker.PoolRegistrar;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -43,10 +45,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LoupeConfig config = common.load();
-    ConfigLoader.requireEndpoints(config);
+    LoupeConfig loaded = common.load();
+    ConfigLoader.requireEndpoints(loaded);
     URI sourceUri = existingSource(dataset.source);
     URI outUri = Locations.asDirectory(Locations.of(dataset.out));
+    // The operator typed these two, so this process may read the one and write the other.
+    LoupeConfig config =
+        loaded.withMoreRoots(List.of(inputRoot(sourceUri).toString()), List.of(outUri.toString()));
     Path stateDir = stateDirectory(outUri);
     // A run in this process ends when the dataset does: by default it does not wait for retries.
     DatasetRequest request = dataset.request(sourceUri, outUri, 0.0);
@@ -117,6 +122,14 @@ final class RunCommand implements Callable<Integer> {
     return "file".equals(uri.getScheme()) && Files.isDirectory(Path.of(uri))
         ? Locations.asDirectory(uri)
         : uri;
+  }
+
+  /** The root a source needs: the directory itself, or a manifest's directory. */
+  static URI inputRoot(URI source) {
+    String path = source.getPath();
+    return path.endsWith("/") || !SourceLister.isManifest(path)
+        ? Locations.asDirectory(source)
+        : source.resolve(path.substring(0, path.lastIndexOf('/') + 1));
   }
 
   /** Where the dev server's SQLite file lives: the output folder, or ./.loupe for S3 outputs. */

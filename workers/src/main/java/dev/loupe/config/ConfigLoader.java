@@ -8,13 +8,15 @@ import dev.loupe.provider.ProviderKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Loads {@link LoupeConfig}: from a YAML file when one is given (unknown keys rejected), otherwise
- * from the providers' usual environment variables. {@code TEMPORAL_ADDRESS} and {@code
+ * from the providers' usual environment variables (and {@code LOUPE_INPUT_ROOTS}, {@code
+ * LOUPE_OUTPUT_ROOTS}: comma-separated roots). {@code TEMPORAL_ADDRESS} and {@code
  * TEMPORAL_NAMESPACE} override the file.
  */
 public final class ConfigLoader {
@@ -87,7 +89,23 @@ public final class ConfigLoader {
         endpoints,
         new LoupeConfig.S3Config(s3Endpoint, env.get("AWS_REGION"), s3Endpoint != null),
         null,
+        null,
+        null,
+        null,
+        rootsOf(env, "LOUPE_INPUT_ROOTS"),
+        rootsOf(env, "LOUPE_OUTPUT_ROOTS"),
         null);
+  }
+
+  /** A comma-separated list of roots, or null (the working directory) when unset. */
+  private static List<String> rootsOf(Map<String, String> env, String variable) {
+    if (!isSet(env, variable)) {
+      return null;
+    }
+    return Arrays.stream(env.get(variable).split(","))
+        .map(String::strip)
+        .filter(root -> !root.isEmpty())
+        .toList();
   }
 
   private static EndpointSettings fromEnvironment(

@@ -60,7 +60,8 @@ public final class LoupeCluster implements AutoCloseable {
     this.address = address;
     this.jar = jar;
     this.work = work;
-    this.config = config.write(work.resolve("loupe.yaml"));
+    // Benchmarks and fault runs keep images and outputs beside the cluster's own directory.
+    this.config = config.write(work.resolve("loupe.yaml"), work.toAbsolutePath().getParent());
     this.maxHeap = maxHeap;
     this.env = new HashMap<>();
     env.put("TEMPORAL_ADDRESS", address);

@@ -170,6 +170,51 @@ class ConfigLoaderTest {
         .hasMessageContaining("tokensPerMinute must be positive");
   }
 
+  @Test
+  void rootsDefaultToTheWorkingDirectoryAndComeFromTheFileOrTheEnvironment() throws IOException {
+    String workingDirectory = Path.of("").toAbsolutePath().toString();
+    LoupeConfig bare = ConfigLoader.load(null, Map.of());
+    LoupeConfig fromEnvironment =
+        ConfigLoader.load(
+            null, Map.of("LOUPE_INPUT_ROOTS", "/data, s3://b/in/", "LOUPE_OUTPUT_ROOTS", "/out"));
+    Path file =
+        write(
+            """
+            inputRoots: [/srv/images]
+            outputRoots: [s3://bucket/out/]
+            limits:
+              maxImageBytes: 1000
+              maxManifestLineBytes: 4096
+            """);
+    LoupeConfig fromFile = ConfigLoader.load(file, Map.of());
+
+    assertThat(bare.inputRootsOrDefault()).containsExactly(workingDirectory);
+    assertThat(bare.outputRootsOrDefault()).containsExactly(workingDirectory);
+    assertThat(fromEnvironment.inputRootsOrDefault()).containsExactly("/data", "s3://b/in/");
+    assertThat(fromEnvironment.outputRootsOrDefault()).containsExactly("/out");
+    assertThat(fromFile.inputRootsOrDefault()).containsExactly("/srv/images");
+    assertThat(fromFile.limits().sourceLimits().maxImageBytes()).isEqualTo(1000);
+    assertThat(fromFile.limits().sourceLimits().maxLineBytes()).isEqualTo(4096);
+    assertThat(fromFile.limits().sourceLimits().maxAltTextChars()).isEqualTo(4000);
+    assertThat(
+            bare.withMoreRoots(java.util.List.of("/typed/src/"), java.util.List.of())
+                .inputRootsOrDefault())
+        .containsExactly(workingDirectory, "/typed/src/");
+  }
+
+  @Test
+  void aLimitOutOfRangeOrAnUnknownLimitIsAnError() throws IOException {
+    Path tooLong = write("limits:\n  maxManifestLineBytes: 10000000\n");
+    assertThatThrownBy(() -> ConfigLoader.load(tooLong, Map.of()))
+        .hasMessageContaining("maxManifestLineBytes must be within 256..262144");
+    Path typo = write("limits:\n  maxImageByte: 10\n");
+    assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
+        .hasMessageContaining("unknown key 'maxImageByte'");
+    Path rootTypo = write("inputRoot: [/x]\n");
+    assertThatThrownBy(() -> ConfigLoader.load(rootTypo, Map.of()))
+        .hasMessageContaining("unknown key 'inputRoot'");
+  }
+
   private EndpointSettings onlyEndpoint(Map<String, String> env, String name) throws IOException {
     LoupeConfig config = ConfigLoader.load(null, env);
     assertThat(config.endpoints()).containsOnlyKeys(name);

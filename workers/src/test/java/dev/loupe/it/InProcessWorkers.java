@@ -26,6 +26,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Every pool's workers in the test JVM, through the production Guice modules, on the real Temporal
@@ -53,6 +54,13 @@ final class InProcessWorkers implements AutoCloseable {
    */
   static InProcessWorkers start(int apiAttempts, java.nio.file.Path configDirectory)
       throws IOException {
+    return start(apiAttempts, configDirectory, UnaryOperator.identity());
+  }
+
+  /** The same, with the configuration changed by {@code adjust} (roots, limits) before use. */
+  static InProcessWorkers start(
+      int apiAttempts, java.nio.file.Path configDirectory, UnaryOperator<LoupeConfig> adjust)
+      throws IOException {
     FakeOpenAiServer fake = FakeOpenAiServer.start();
     LinkedHashMap<String, EndpointSettings> endpoints = new LinkedHashMap<>();
     endpoints.put(
@@ -67,7 +75,8 @@ final class InProcessWorkers implements AutoCloseable {
     Injector injector =
         Guice.createInjector(
             Stage.PRODUCTION,
-            new LoupeModule(config, configDirectory, Map.of()),
+            new LoupeModule(
+                TestRoots.withTemporaryDirectory(adjust.apply(config)), configDirectory, Map.of()),
             new TemporalModule(temporal));
     injector
         .getInstance(PoolRegistrar.class)
