@@ -327,7 +327,7 @@ class ExporterTest {
             sample.usage(),
             sample.provenance()));
     Exporter exporter =
-        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+        new Exporter(items, blobs, this.images, mapper, new RunManifest(Map.of("loupe", "test")));
 
     exporter.export(request(output), progress -> {});
     Document page = Jsoup.parse(Files.readString(outputDir.resolve("report.html")));
