@@ -2,6 +2,7 @@ package dev.loupe.cli;
 
 import dev.loupe.contract.DatasetRequest;
 import java.net.URI;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,6 +44,8 @@ final class DatasetOptions {
       description = "QA pairs of an image as one multi_turn conversation (default) or separate")
   String conversation;
 
+  @Mixin FormatOptions formats;
+
   /**
    * The workflow's input.
    *
@@ -59,6 +62,8 @@ final class DatasetOptions {
         budgetUsd,
         failedWaitHours != null ? failedWaitHours : failedWaitDefault,
         conversation,
+        formats.formats(),
+        formats.shards(),
         null);
   }
 

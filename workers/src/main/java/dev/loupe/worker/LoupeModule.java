@@ -20,6 +20,7 @@ import dev.loupe.contract.CpuActivities;
 import dev.loupe.export.Exporter;
 import dev.loupe.export.FailedList;
 import dev.loupe.export.RunManifest;
+import dev.loupe.export.ShardExporter;
 import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
 import dev.loupe.image.ImageProbe;
@@ -201,7 +202,8 @@ public final class LoupeModule extends AbstractModule {
         new Exporter(items, blobs, records, new RunManifest(Versions.all())),
         blobs,
         TesseractOcr.onPath(),
-        new FailedList(blobs, items, records));
+        new FailedList(blobs, items, records),
+        new ShardExporter(blobs, records));
   }
 
   @Provides

@@ -21,6 +21,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param conversation how the accepted QA pairs of one image go into {@code llava.json} and {@code
  *     sharegpt.jsonl}: {@code multi_turn} (one conversation, the default) or {@code separate} (one
  *     sample per pair)
+ * @param formats the training formats the export writes: any of {@code llava}, {@code sharegpt},
+ *     {@code webdataset}, {@code parquet} ({@link ExportFormats}); {@code llava} and {@code
+ *     sharegpt} when absent
+ * @param shards how the WebDataset and Parquet shards are cut and what images they hold
  * @param carry internal: state carried over continue-as-new; users leave it out
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -34,6 +38,8 @@ public record DatasetRequest(
     Double budgetUsd,
     Double failedWaitHours,
     String conversation,
+    java.util.List<String> formats,
+    ShardOptions shards,
     DatasetCarry carry) {
 
   public static final String DEFAULT_RECIPE = "allava";
@@ -56,11 +62,11 @@ public record DatasetRequest(
       Integer window,
       Double budgetUsd,
       DatasetCarry carry) {
-    this(source, output, recipe, limit, window, budgetUsd, null, null, carry);
+    this(source, output, recipe, limit, window, budgetUsd, null, null, null, null, carry);
   }
 
   public static DatasetRequest of(String source, String output) {
-    return new DatasetRequest(source, output, null, null, null, null, null, null, null);
+    return new DatasetRequest(source, output, null, null, null, null, null, null, null, null, null);
   }
 
   public String recipeOrDefault() {
@@ -81,36 +87,125 @@ public record DatasetRequest(
 
   public DatasetRequest withRecipe(String name) {
     return new DatasetRequest(
-        source, output, name, limit, window, budgetUsd, failedWaitHours, conversation, carry);
+        source,
+        output,
+        name,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry);
   }
 
   public DatasetRequest withLimit(Integer max) {
     return new DatasetRequest(
-        source, output, recipe, max, window, budgetUsd, failedWaitHours, conversation, carry);
+        source,
+        output,
+        recipe,
+        max,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry);
   }
 
   public DatasetRequest withWindow(Integer size) {
     return new DatasetRequest(
-        source, output, recipe, limit, size, budgetUsd, failedWaitHours, conversation, carry);
+        source,
+        output,
+        recipe,
+        limit,
+        size,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry);
   }
 
   public DatasetRequest withBudget(Double usd) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, usd, failedWaitHours, conversation, carry);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        usd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry);
   }
 
   public DatasetRequest withFailedWaitHours(Double hours) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, hours, conversation, carry);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        hours,
+        conversation,
+        formats,
+        shards,
+        carry);
   }
 
   public DatasetRequest withConversation(String style) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, failedWaitHours, style, carry);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        style,
+        formats,
+        shards,
+        carry);
+  }
+
+  public java.util.List<String> formatsOrDefault() {
+    return ExportFormats.orDefault(formats);
+  }
+
+  public DatasetRequest withFormats(java.util.List<String> names, ShardOptions options) {
+    return new DatasetRequest(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        names,
+        options,
+        carry);
   }
 
   public DatasetRequest withCarry(DatasetCarry state) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, failedWaitHours, conversation, state);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        state);
   }
 }

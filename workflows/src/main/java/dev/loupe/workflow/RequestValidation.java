@@ -1,6 +1,7 @@
 package dev.loupe.workflow;
 
 import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.FailureType;
 import io.temporal.failure.ApplicationFailure;
 
@@ -49,6 +50,24 @@ final class RequestValidation {
               + "\", got \""
               + request.conversation()
               + "\"");
+    }
+    checkFormats(request);
+  }
+
+  private static void checkFormats(DatasetRequest request) {
+    ExportFormats.problem(request.formats())
+        .ifPresent(
+            problem -> {
+              throw invalid("formats: " + problem);
+            });
+    if (request.shards() != null) {
+      request
+          .shards()
+          .problem()
+          .ifPresent(
+              problem -> {
+                throw invalid(problem);
+              });
     }
   }
 
