@@ -37,11 +37,12 @@ import javax.imageio.ImageIO;
 /**
  * {@code scripts/bench export}: the sharded export (WebDataset and Parquet) of a finished output of
  * {@code --images} accepted images (a caption and a QA conversation each, so two samples per image
- * per format) by one {@code loupe worker --pool cpu} process, driven by a {@code ShardExportWorkflow}
- * on a workflows worker. Images are {@code --kind bars} (BenchImages' 512×512 PNGs of about a
- * kilobyte: the per-sample cost) or {@code photos} (640×480 noise JPEGs of about 200 KB: the
- * bytes-per-second cost). Prints samples/s and MB/s of the CPU worker, its CPU time, and its resident
- * memory sampled as the export goes (flat means bounded).
+ * per format) by one {@code loupe worker --pool cpu} process, driven by a {@code
+ * ShardExportWorkflow} on a workflows worker. Images are {@code --kind bars} (BenchImages' 512×512
+ * PNGs of about a kilobyte), {@code tiny} (64×48 JPEGs, quick to make by the hundred thousand: the
+ * per-sample cost) or {@code photos} (640×480 noise JPEGs of about 200 KB: the bytes-per-second
+ * cost). Prints samples/s and MB/s of the CPU worker, its CPU time, and its resident memory sampled
+ * as the export goes (flat means bounded).
  */
 final class ShardExportBenchmark {
   private final Bench bench;
@@ -56,9 +57,11 @@ final class ShardExportBenchmark {
     int maxSamples = bench.intOption("shard-samples", 10_000);
     Path base = bench.work().resolve("export");
     Path source =
-        kind.equals("photos")
-            ? photos(base.resolve("photos-" + images), images)
-            : BenchImages.ensure(base.resolve("images-" + images), images);
+        switch (kind) {
+          case "photos" -> photos(base.resolve("photos-" + images), images, 640, 480, true);
+          case "tiny" -> photos(base.resolve("tiny-" + images), images, 64, 48, false);
+          default -> BenchImages.ensure(base.resolve("images-" + images), images);
+        };
     Path out = Bench.freshDirectory(base.resolve("out-" + kind + "-" + images));
     long written = writeSamples(source, out);
     System.err.printf("bench: samples.jsonl of %d accepted images written%n", written);
@@ -171,7 +174,9 @@ final class ShardExportBenchmark {
     return count;
   }
 
-  private static Path photos(Path dir, int count) throws IOException {
+  /** Distinct JPEGs: noise, or a flat colour with the index's bits as pixels. */
+  private static Path photos(Path dir, int count, int width, int height, boolean noise)
+      throws IOException {
     Path done = dir.resolve(".complete-" + count);
     if (Files.exists(done)) {
       return dir;
@@ -182,16 +187,19 @@ final class ShardExportBenchmark {
         .forEach(
             index -> {
               Random random = new Random(index);
-              BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
-              for (int y = 0; y < 480; y++) {
-                for (int x = 0; x < 640; x++) {
-                  image.setRGB(x, y, random.nextInt(0x1000000));
+              BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+              for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                  int bit = y * width + x;
+                  int flat = bit < 32 && (index >> bit & 1) == 1 ? 0 : 0xe0c0a0;
+                  image.setRGB(x, y, noise ? random.nextInt(0x1000000) : flat);
                 }
               }
               try {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 ImageIO.write(image, "jpeg", bytes);
-                Files.write(dir.resolve(String.format("photo-%07d.jpg", index)), bytes.toByteArray());
+                Files.write(
+                    dir.resolve(String.format("photo-%07d.jpg", index)), bytes.toByteArray());
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
