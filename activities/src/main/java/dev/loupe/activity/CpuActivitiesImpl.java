@@ -13,9 +13,16 @@ import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.ProbeRequest;
 import dev.loupe.contract.ProbeResult;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.ShardPlan;
+import dev.loupe.contract.ShardPlanRequest;
+import dev.loupe.contract.ShardRequest;
+import dev.loupe.contract.ShardResult;
+import dev.loupe.contract.ShardsFinishRequest;
+import dev.loupe.contract.ShardsResult;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.export.Exporter;
 import dev.loupe.export.FailedList;
+import dev.loupe.export.ShardExporter;
 import dev.loupe.image.BadImageException;
 import dev.loupe.ocr.TesseractOcr;
 import dev.loupe.recipe.Planner;
@@ -39,6 +46,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
   private final SourceReader images;
   private final TesseractOcr ocr;
   private final FailedList failed;
+  private final ShardExporter shards;
 
   public CpuActivitiesImpl(
       Planner planner,
@@ -49,7 +57,8 @@ public final class CpuActivitiesImpl implements CpuActivities {
       Exporter exporter,
       SourceReader images,
       TesseractOcr ocr,
-      FailedList failed) {
+      FailedList failed,
+      ShardExporter shards) {
     this.planner = planner;
     this.sources = sources;
     this.prober = prober;
@@ -59,6 +68,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
     this.images = images;
     this.ocr = ocr;
     this.failed = failed;
+    this.shards = shards;
   }
 
   @Override
@@ -163,6 +173,42 @@ public final class CpuActivitiesImpl implements CpuActivities {
           request, progress -> Activity.getExecutionContext().heartbeat(progress));
     } catch (IOException e) {
       throw ActivityFailures.storage("exporting to " + request.output(), e);
+    }
+  }
+
+  @Override
+  public ShardPlan planShards(ShardPlanRequest request) {
+    try {
+      return shards.plan(request);
+    } catch (IllegalArgumentException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
+    } catch (IOException e) {
+      throw ActivityFailures.storage("planning the shards of " + request.output(), e);
+    }
+  }
+
+  @Override
+  public ShardResult writeShard(ShardRequest request) {
+    try {
+      return shards.writeShard(
+          request, written -> Activity.getExecutionContext().heartbeat(written));
+    } catch (IllegalArgumentException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
+    } catch (IOException e) {
+      throw ActivityFailures.storage(
+          "writing " + request.format() + " shard " + request.index() + " of " + request.output(),
+          e);
+    }
+  }
+
+  @Override
+  public ShardsResult finishShards(ShardsFinishRequest request) {
+    try {
+      return shards.finish(request);
+    } catch (IllegalArgumentException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
+    } catch (IOException e) {
+      throw ActivityFailures.storage("finishing the shards of " + request.output(), e);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.loupe.export;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
 import dev.loupe.contract.QaPair;
@@ -33,7 +34,8 @@ import java.util.function.Consumer;
  * JSONL files are sharded past {@link ExportLimits}' bounds ({@code samples-00000.jsonl}, …) and
  * keep their plain names below them; files of an earlier export that this one did not write again
  * (shards of a list that shrank) are deleted. Re-running it rewrites the same files from the same
- * records.
+ * records. {@code llava.json} and {@code sharegpt.jsonl} are written when the request's formats
+ * name them (both by default); the sharded formats are {@link ShardExporter}'s.
  */
 public final class Exporter {
   public static final String RUN = "run.json";
@@ -95,6 +97,10 @@ public final class Exporter {
     try {
       Conversation conversation =
           Conversation.of(request.request() == null ? null : request.request().conversation());
+      List<String> formats =
+          request.request() == null ? ExportFormats.DEFAULT : request.request().formatsOrDefault();
+      boolean writeLlava = formats.contains(ExportFormats.LLAVA);
+      boolean writeSharegpt = formats.contains(ExportFormats.SHAREGPT);
       RunStats stats = new RunStats();
       ReportCollector report = new ReportCollector(limits);
       List<String> files = new ArrayList<>();
@@ -119,7 +125,11 @@ public final class Exporter {
               switch (record.imageStatus()) {
                 case ACCEPTED -> {
                   samples.write(json.writeValueAsString(record));
-                  writeTraining(record, conversation, llava, sharegpt);
+                  writeTraining(
+                      record,
+                      conversation,
+                      writeLlava ? llava : null,
+                      writeSharegpt ? sharegpt : null);
                   writeRejectedPairs(rejected, record);
                 }
                 case REJECTED -> rejected.write(json.writeValueAsString(rejectedImage(record)));
@@ -134,8 +144,12 @@ public final class Exporter {
       files.addAll(samples.files());
       files.addAll(rejected.files());
       files.addAll(failed.files());
-      files.add(LLAVA);
-      files.addAll(sharegpt.files());
+      if (writeLlava) {
+        files.add(LLAVA);
+      }
+      if (writeSharegpt) {
+        files.addAll(sharegpt.files());
+      }
       files.add(STATS);
       files.add(REPORT);
       double wallSeconds = (request.finishedAtMillis() - request.startedAtMillis()) / 1000.0;
@@ -204,8 +218,12 @@ public final class Exporter {
     String image = TrainingFormats.imagePath(record.image().uri());
     for (Map.Entry<String, List<TrainingFormats.Turn>> sample :
         TrainingFormats.conversations(record, conversation).entrySet()) {
-      json.writeValue(llava, TrainingFormats.llava(sample.getKey(), image, sample.getValue()));
-      sharegpt.write(json.writeValueAsString(TrainingFormats.sharegpt(image, sample.getValue())));
+      if (llava != null) {
+        json.writeValue(llava, TrainingFormats.llava(sample.getKey(), image, sample.getValue()));
+      }
+      if (sharegpt != null) {
+        sharegpt.write(json.writeValueAsString(TrainingFormats.sharegpt(image, sample.getValue())));
+      }
     }
   }
 

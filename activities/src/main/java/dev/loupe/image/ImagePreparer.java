@@ -81,6 +81,46 @@ public final class ImagePreparer {
   }
 
   /**
+   * An image for a training shard: its original bytes when it is upright and no larger than {@code
+   * maxLongSide} on its long side; otherwise decoded, turned upright, shrunk within it and encoded
+   * as JPEG at {@code jpegQuality} (PNG when it has translucent pixels).
+   *
+   * @throws BadImageException for bytes that are not a whole image of a supported format, or that
+   *     declare more than {@code maxPixels} pixels
+   */
+  public PreparedImage fitLongSide(byte[] bytes, int maxLongSide, float jpegQuality)
+      throws BadImageException {
+    try (ImageDecoder decoder = ImageDecoder.open(bytes)) {
+      ImageFormat format = decoder.format();
+      int width = decoder.width();
+      int height = decoder.height();
+      if ((long) width * height > maxPixels) {
+        throw new BadImageException(
+            "too_many_pixels",
+            "Image is %d×%d pixels; the limit is %,d.".formatted(width, height, maxPixels));
+      }
+      boolean jpeg = format == ImageFormat.JPEG;
+      ExifOrientation orientation =
+          jpeg ? JpegOrientationReader.read(bytes) : ExifOrientation.NORMAL;
+      if (orientation == ExifOrientation.NORMAL && Math.max(width, height) <= maxLongSide) {
+        return new PreparedImage(bytes, format.mimeType(), width, height);
+      }
+      BufferedImage decoded = decoder.decode(1);
+      boolean keepAlpha = RgbConverter.hasTranslucentPixels(decoded);
+      BufferedImage rgb = RgbConverter.toRgb(decoded, keepAlpha);
+      BufferedImage upright = orientation.apply(ImageScaler.fitLongSide(rgb, maxLongSide));
+      return keepAlpha
+          ? new PreparedImage(
+              ImageEncoder.png(upright), PNG, upright.getWidth(), upright.getHeight())
+          : new PreparedImage(
+              ImageEncoder.jpeg(upright, jpegQuality),
+              JPEG,
+              upright.getWidth(),
+              upright.getHeight());
+    }
+  }
+
+  /**
    * Encodes at the best quality that fits the byte limit, shrinking the image when no quality does.
    * The re-encoded file carries no EXIF, so the orientation applied above cannot be applied twice
    * by the provider.

@@ -3,17 +3,22 @@ package dev.loupe.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.commons.io.input.BoundedInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -33,23 +38,43 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3BlobStore implements BlobStore {
   static final int MAX_KEYS_PER_REQUEST = 1000;
 
+  /**
+   * Files larger than this are uploaded in parts of this size: each request stays well within the
+   * client's call timeout, memory holds no part, and the object appears whole when the upload
+   * completes (a failed one is aborted, leaving the old object).
+   */
+  static final long PART_BYTES = 16L * 1024 * 1024;
+
+  /** S3's smallest part but the last. */
+  static final long MIN_PART_BYTES = 5L * 1024 * 1024;
+
   private final S3Client s3;
   private final int keysPerRequest;
+  private final long partBytes;
 
   /**
    * @param s3 the process's one S3 client, built by {@link S3Clients#create}; not closed here
    */
   public S3BlobStore(S3Client s3) {
-    this(s3, MAX_KEYS_PER_REQUEST);
+    this(s3, MAX_KEYS_PER_REQUEST, PART_BYTES);
   }
 
   /** For tests of paging: asks for at most {@code keysPerRequest} keys per list request. */
   S3BlobStore(S3Client s3, int keysPerRequest) {
+    this(s3, keysPerRequest, PART_BYTES);
+  }
+
+  /** For tests of multipart uploads: parts of {@code partBytes}. */
+  S3BlobStore(S3Client s3, int keysPerRequest, long partBytes) {
     if (keysPerRequest < 1 || keysPerRequest > MAX_KEYS_PER_REQUEST) {
       throw new IllegalArgumentException("keysPerRequest must be in 1..1000: " + keysPerRequest);
     }
+    if (partBytes < MIN_PART_BYTES) {
+      throw new IllegalArgumentException("partBytes must be at least 5 MiB: " + partBytes);
+    }
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.keysPerRequest = keysPerRequest;
+    this.partBytes = partBytes;
   }
 
   @Override
@@ -141,12 +166,81 @@ public final class S3BlobStore implements BlobStore {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no such file to upload to " + uri);
     }
+    long size = Files.size(file);
+    if (size > partBytes) {
+      uploadInParts(uri, location, file, size);
+      return;
+    }
     try {
       s3.putObject(
           request -> request.bucket(location.bucket()).key(location.key()),
           RequestBody.fromFile(file));
     } catch (SdkException e) {
       throw failure(uri, e);
+    }
+  }
+
+  /** A multipart upload, streamed from the file part by part; aborted when a part fails. */
+  private void uploadInParts(URI uri, S3Location location, Path file, long size)
+      throws IOException {
+    String uploadId;
+    try {
+      uploadId =
+          s3.createMultipartUpload(request -> request.bucket(location.bucket()).key(location.key()))
+              .uploadId();
+    } catch (SdkException e) {
+      throw failure(uri, e);
+    }
+    boolean completed = false;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      List<CompletedPart> parts = new ArrayList<>();
+      int number = 1;
+      for (long offset = 0; offset < size; offset += partBytes, number++) {
+        long length = Math.min(partBytes, size - offset);
+        InputStream part =
+            BoundedInputStream.builder()
+                .setInputStream(Channels.newInputStream(channel.position(offset)))
+                .setMaxCount(length)
+                .setPropagateClose(false)
+                .get();
+        int partNumber = number;
+        String etag =
+            s3.uploadPart(
+                    request ->
+                        request
+                            .bucket(location.bucket())
+                            .key(location.key())
+                            .uploadId(uploadId)
+                            .partNumber(partNumber)
+                            .contentLength(length),
+                    RequestBody.fromInputStream(part, length))
+                .eTag();
+        parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+      }
+      s3.completeMultipartUpload(
+          request ->
+              request
+                  .bucket(location.bucket())
+                  .key(location.key())
+                  .uploadId(uploadId)
+                  .multipartUpload(upload -> upload.parts(parts)));
+      completed = true;
+    } catch (SdkException e) {
+      throw failure(uri, e);
+    } finally {
+      if (!completed) {
+        abort(location, uploadId);
+      }
+    }
+  }
+
+  private void abort(S3Location location, String uploadId) {
+    try {
+      s3.abortMultipartUpload(
+          request -> request.bucket(location.bucket()).key(location.key()).uploadId(uploadId));
+    } catch (SdkException ignored) {
+      // The upload failed already; an unaborted upload is removed by the bucket's lifecycle rule
+      // (or costs its parts' storage until then), and the object itself is unchanged.
     }
   }
 

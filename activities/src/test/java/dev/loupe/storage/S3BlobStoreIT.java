@@ -105,6 +105,24 @@ class S3BlobStoreIT extends BlobStoreContract {
   }
 
   @Test
+  void aFileLargerThanAPartIsUploadedInPartsAndReadsBackWhole() throws IOException {
+    byte[] content = new byte[12 * 1024 * 1024 + 7];
+    new Random(5).nextBytes(content);
+    Path file = Files.write(scratch.resolve("parts.bin"), content);
+    URI blob = Locations.resolve(newRoot(), "parts.bin");
+
+    new S3BlobStore(s3, S3BlobStore.MAX_KEYS_PER_REQUEST, S3BlobStore.MIN_PART_BYTES)
+        .upload(blob, file);
+
+    S3Location location = S3Location.parseBlob(blob);
+    String etag = s3.headObject(h -> h.bucket(location.bucket()).key(location.key())).eTag();
+    // A multipart object's ETag ends with its number of parts: 5 + 5 + 2 MiB.
+    assertThat(etag).endsWith("-3\"");
+    assertThat(new S3BlobStore(s3).read(blob)).isEqualTo(content);
+    assertThat(s3.listMultipartUploads(l -> l.bucket(location.bucket())).uploads()).isEmpty();
+  }
+
+  @Test
   void missingBucketIsNoSuchFile() {
     URI blob = URI.create("s3://" + bucket + "-missing/a.json");
     S3BlobStore store = new S3BlobStore(s3);

@@ -2,6 +2,7 @@ package dev.loupe.cli;
 
 import dev.loupe.contract.DatasetRequest;
 import java.net.URI;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,6 +50,8 @@ final class DatasetOptions {
           "online (default), batch or flex: the lane of stages that have none of their own")
   String lane;
 
+  @Mixin FormatOptions formats;
+
   /**
    * The workflow's input.
    *
@@ -65,6 +68,8 @@ final class DatasetOptions {
         budgetUsd,
         failedWaitHours != null ? failedWaitHours : failedWaitDefault,
         conversation,
+        formats.formats(),
+        formats.shards(),
         null,
         lane);
   }

@@ -20,6 +20,7 @@ import dev.loupe.contract.CpuActivities;
 import dev.loupe.export.Exporter;
 import dev.loupe.export.FailedList;
 import dev.loupe.export.RunManifest;
+import dev.loupe.export.ShardExporter;
 import dev.loupe.image.DecodeBudget;
 import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
@@ -240,7 +241,8 @@ public final class LoupeModule extends AbstractModule {
         new Exporter(items, blobs, images, records, new RunManifest(Versions.all())),
         images,
         TesseractOcr.onPath(),
-        new FailedList(blobs, items, records));
+        new FailedList(blobs, items, records),
+        new ShardExporter(blobs, images, records));
   }
 
   @Provides

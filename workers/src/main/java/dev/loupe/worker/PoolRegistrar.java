@@ -13,6 +13,7 @@ import dev.loupe.workflow.ApiRetry;
 import dev.loupe.workflow.DatasetTuning;
 import dev.loupe.workflow.DatasetWorkflowImpl;
 import dev.loupe.workflow.ImageWorkflowImpl;
+import dev.loupe.workflow.ShardExportWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -68,6 +69,7 @@ public final class PoolRegistrar {
           DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
       worker.registerWorkflowImplementationFactory(
           ImageWorkflow.class, () -> new ImageWorkflowImpl(retry));
+      worker.registerWorkflowImplementationTypes(ShardExportWorkflowImpl.class);
       queues.add(TaskQueues.WORKFLOWS);
     }
     if (pools.contains(Pool.CPU)) {

@@ -68,6 +68,7 @@ public final class Bench {
       case "scale" -> bench.scale();
       case "ratelimit" -> bench.rateLimit();
       case "peers" -> new PeerBench(bench).run();
+      case "export" -> new ShardExportBenchmark(bench).run();
       default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
     }
     System.exit(0);

@@ -124,6 +124,11 @@ public final class LoupeCluster implements AutoCloseable {
             window,
             null,
             null);
+    return startDataset(id, request);
+  }
+
+  /** Starts a dataset of the given request. */
+  public String startDataset(String id, DatasetRequest request) {
     DatasetWorkflow dataset =
         client.newWorkflowStub(
             DatasetWorkflow.class,

@@ -47,4 +47,24 @@ public interface CpuActivities {
   /** Writes the training files, stats and run manifest from the persisted records. */
   @ActivityMethod
   ExportResult export(ExportRequest request);
+
+  /**
+   * Plans the WebDataset/Parquet shards of an exported output: which samples go in which shard,
+   * written under {@code <output>/.loupe/export/}. Deterministic: the same samples give the same
+   * plan. Fails with {@link FailureType#INVALID_REQUEST} when the output has no samples or a format
+   * is unknown.
+   */
+  @ActivityMethod
+  ShardPlan planShards(ShardPlanRequest request);
+
+  /**
+   * Writes one planned shard whole and replaces it in one step (a multipart upload on S3), so a
+   * retry rewrites it and no sample is ever in two shards. Heartbeats as it goes.
+   */
+  @ActivityMethod
+  ShardResult writeShard(ShardRequest request);
+
+  /** Writes {@code export-skipped.jsonl} and the dataset card; removes stale shards. */
+  @ActivityMethod
+  ShardsResult finishShards(ShardsFinishRequest request);
 }

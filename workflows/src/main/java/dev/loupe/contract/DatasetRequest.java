@@ -21,6 +21,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param conversation how the accepted QA pairs of one image go into {@code llava.json} and {@code
  *     sharegpt.jsonl}: {@code multi_turn} (one conversation, the default) or {@code separate} (one
  *     sample per pair)
+ * @param formats the training formats the export writes: any of {@code llava}, {@code sharegpt},
+ *     {@code webdataset}, {@code parquet} ({@link ExportFormats}); {@code llava} and {@code
+ *     sharegpt} when absent
+ * @param shards how the WebDataset and Parquet shards are cut and what images they hold
  * @param lane {@code online}, {@code batch} or {@code flex}: the lane of every recipe stage that
  *     has none of its own; {@code online} when absent
  * @param carry internal: state carried over continue-as-new; users leave it out (a first start with
@@ -37,6 +41,8 @@ public record DatasetRequest(
     Double budgetUsd,
     Double failedWaitHours,
     String conversation,
+    java.util.List<String> formats,
+    ShardOptions shards,
     DatasetCarry carry,
     String lane) {
 
@@ -71,6 +77,36 @@ public record DatasetRequest(
         budgetUsd,
         failedWaitHours,
         conversation,
+        null,
+        null,
+        carry,
+        null);
+  }
+
+  /** The request without a lane, with export formats. */
+  public DatasetRequest(
+      String source,
+      String output,
+      String recipe,
+      Integer limit,
+      Integer window,
+      Double budgetUsd,
+      Double failedWaitHours,
+      String conversation,
+      java.util.List<String> formats,
+      ShardOptions shards,
+      DatasetCarry carry) {
+    this(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
         carry,
         null);
   }
@@ -84,11 +120,12 @@ public record DatasetRequest(
       Integer window,
       Double budgetUsd,
       DatasetCarry carry) {
-    this(source, output, recipe, limit, window, budgetUsd, null, null, carry);
+    this(source, output, recipe, limit, window, budgetUsd, null, null, null, null, carry, null);
   }
 
   public static DatasetRequest of(String source, String output) {
-    return new DatasetRequest(source, output, null, null, null, null, null, null, null);
+    return new DatasetRequest(
+        source, output, null, null, null, null, null, null, null, null, null, null);
   }
 
   public String recipeOrDefault() {
@@ -109,32 +146,118 @@ public record DatasetRequest(
 
   public DatasetRequest withRecipe(String name) {
     return new DatasetRequest(
-        source, output, name, limit, window, budgetUsd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        name,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry,
+        lane);
   }
 
   public DatasetRequest withLimit(Integer max) {
     return new DatasetRequest(
-        source, output, recipe, max, window, budgetUsd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        recipe,
+        max,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry,
+        lane);
   }
 
   public DatasetRequest withWindow(Integer size) {
     return new DatasetRequest(
-        source, output, recipe, limit, size, budgetUsd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        recipe,
+        limit,
+        size,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry,
+        lane);
   }
 
   public DatasetRequest withBudget(Double usd) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, usd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        usd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry,
+        lane);
   }
 
   public DatasetRequest withFailedWaitHours(Double hours) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, hours, conversation, carry, lane);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        hours,
+        conversation,
+        formats,
+        shards,
+        carry,
+        lane);
   }
 
   public DatasetRequest withConversation(String style) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, failedWaitHours, style, carry, lane);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        style,
+        formats,
+        shards,
+        carry,
+        lane);
+  }
+
+  public java.util.List<String> formatsOrDefault() {
+    return ExportFormats.orDefault(formats);
+  }
+
+  public DatasetRequest withFormats(java.util.List<String> names, ShardOptions options) {
+    return new DatasetRequest(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        names,
+        options,
+        carry,
+        lane);
   }
 
   public DatasetRequest withLane(String name) {
@@ -147,6 +270,8 @@ public record DatasetRequest(
         budgetUsd,
         failedWaitHours,
         conversation,
+        formats,
+        shards,
         carry,
         name);
   }
@@ -166,6 +291,8 @@ public record DatasetRequest(
         budgetUsd,
         failedWaitHours,
         conversation,
+        formats,
+        shards,
         state,
         lane);
   }

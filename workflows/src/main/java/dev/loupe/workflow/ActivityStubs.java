@@ -43,6 +43,14 @@ final class ActivityStubs {
           .build();
 
   /**
+   * One WebDataset or Parquet shard: up to about a gigabyte read, encoded and uploaded. Worker
+   * processes heartbeat for it, so a killed worker's shard is retried (and rewritten whole) after
+   * the heartbeat timeout.
+   */
+  static final ActivityOptions SHARD =
+      ActivityOptions.newBuilder(CPU).setStartToCloseTimeout(Duration.ofHours(2)).build();
+
+  /**
    * The GPU captioner. A host that dies stops heartbeating, so its items are retried on another
    * host within the heartbeat timeout rather than the whole start-to-close.
    */
@@ -99,6 +107,10 @@ final class ActivityStubs {
 
   static CpuActivities export() {
     return Workflow.newActivityStub(CpuActivities.class, EXPORT);
+  }
+
+  static CpuActivities shards() {
+    return Workflow.newActivityStub(CpuActivities.class, SHARD);
   }
 
   /** The stub for one endpoint's queue, made once per workflow execution. */

@@ -6,6 +6,7 @@ import dev.loupe.contract.DatasetCarry;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.DatasetWorkflow;
+import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
 import dev.loupe.contract.FailedImage;
@@ -19,12 +20,17 @@ import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.Progress;
 import dev.loupe.contract.RetryFailedResult;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.ShardExportRequest;
+import dev.loupe.contract.ShardExportWorkflow;
+import dev.loupe.contract.ShardOptions;
+import dev.loupe.contract.ShardsResult;
 import dev.loupe.contract.SourceItem;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
@@ -403,6 +409,57 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     counts = exported.counts();
     files = exported.files();
     failedSample = exported.failedSampleOrEmpty();
+    List<String> sharded = ExportFormats.sharded(request.formats());
+    if (!sharded.isEmpty() && counts.accepted() > 0) {
+      exportShards(request, sharded);
+    }
+  }
+
+  /**
+   * The WebDataset/Parquet shards, in a child workflow so that this history holds one event pair
+   * however many shards there are. A failed shard export leaves the other files in place and is
+   * reported in the message.
+   */
+  private void exportShards(DatasetRequest request, List<String> formats) {
+    ShardExportWorkflow child =
+        Workflow.newChildWorkflowStub(
+            ShardExportWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(datasetId + "/shards-" + Workflow.randomUUID())
+                .setTaskQueue(TaskQueues.WORKFLOWS)
+                .build());
+    try {
+      ShardsResult shards =
+          child.export(
+              new ShardExportRequest(
+                  output,
+                  request.conversationOrDefault(),
+                  formats,
+                  ShardOptions.orDefault(request.shards()),
+                  null,
+                  0));
+      List<String> all = new ArrayList<>(files);
+      all.addAll(shards.files());
+      files = List.copyOf(all);
+    } catch (ChildWorkflowFailure failure) {
+      log.warn("the sharded export of {} failed: {}", output, failure.getCause());
+      message =
+          (message.isEmpty() ? "" : message + "; ")
+              + "the "
+              + String.join(" and ", formats)
+              + " export failed: "
+              + rootMessage(failure);
+    }
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof ApplicationFailure application
+        ? application.getOriginalMessage()
+        : String.valueOf(cause.getMessage());
   }
 
   /**

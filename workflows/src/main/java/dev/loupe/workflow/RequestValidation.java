@@ -1,6 +1,7 @@
 package dev.loupe.workflow;
 
 import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.FailureType;
 import dev.loupe.contract.Lane;
 import io.temporal.failure.ApplicationFailure;
@@ -57,6 +58,24 @@ final class RequestValidation {
       } catch (IllegalArgumentException e) {
         throw invalid(e.getMessage());
       }
+    }
+    checkFormats(request);
+  }
+
+  private static void checkFormats(DatasetRequest request) {
+    ExportFormats.problem(request.formats())
+        .ifPresent(
+            problem -> {
+              throw invalid("formats: " + problem);
+            });
+    if (request.shards() != null) {
+      request
+          .shards()
+          .problem()
+          .ifPresent(
+              problem -> {
+                throw invalid(problem);
+              });
     }
   }
 

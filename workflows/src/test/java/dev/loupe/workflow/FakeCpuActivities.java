@@ -18,6 +18,12 @@ import dev.loupe.contract.ProbeRequest;
 import dev.loupe.contract.ProbeResult;
 import dev.loupe.contract.QaPair;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.ShardPlan;
+import dev.loupe.contract.ShardPlanRequest;
+import dev.loupe.contract.ShardRequest;
+import dev.loupe.contract.ShardResult;
+import dev.loupe.contract.ShardsFinishRequest;
+import dev.loupe.contract.ShardsResult;
 import dev.loupe.contract.SourceItem;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.contract.Usage;
@@ -44,6 +50,13 @@ final class FakeCpuActivities implements CpuActivities {
   final List<ListFailedRequest> failedListings = new CopyOnWriteArrayList<>();
   final Set<String> failedWhenProbed = ConcurrentHashMap.newKeySet();
   private volatile List<PersistRequest> failedList = List.of();
+
+  final List<ShardPlanRequest> shardPlans = new CopyOnWriteArrayList<>();
+  final List<ShardRequest> shardsWritten = new CopyOnWriteArrayList<>();
+  final List<ShardsFinishRequest> shardFinishes = new CopyOnWriteArrayList<>();
+
+  /** How many shards a plan has. */
+  volatile int shardCount = 3;
 
   /** Listing the source waits for this latch; tests close it to hold a run while it runs. */
   volatile CountDownLatch listingGate = new CountDownLatch(0);
@@ -176,5 +189,28 @@ final class FakeCpuActivities implements CpuActivities {
         request.detail(),
         accepted,
         usage);
+  }
+
+  @Override
+  public ShardPlan planShards(ShardPlanRequest request) {
+    shardPlans.add(request);
+    return new ShardPlan(shardCount, shardCount * 10L, shardCount / 2, shardCount - shardCount / 2);
+  }
+
+  @Override
+  public ShardResult writeShard(ShardRequest request) {
+    shardsWritten.add(request);
+    return new ShardResult(request.format() + "/" + request.index(), 10, 0, 1000);
+  }
+
+  @Override
+  public ShardsResult finishShards(ShardsFinishRequest request) {
+    shardFinishes.add(request);
+    List<String> files = new ArrayList<>();
+    for (String format : request.formats()) {
+      files.add(format + "/");
+    }
+    files.add("export-skipped.jsonl");
+    return new ShardsResult(files, request.plan().shards(), request.plan().samples(), 0);
   }
 }

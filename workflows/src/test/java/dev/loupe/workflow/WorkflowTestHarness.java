@@ -5,6 +5,7 @@ import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ImageWorkflow;
 import dev.loupe.contract.Progress;
+import dev.loupe.contract.ShardExportWorkflow;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
@@ -38,6 +39,8 @@ final class WorkflowTestHarness implements AutoCloseable {
     workflows.registerWorkflowImplementationFactory(
         DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
     workflows.registerWorkflowImplementationFactory(ImageWorkflow.class, images::get);
+    workflows.registerWorkflowImplementationFactory(
+        ShardExportWorkflow.class, () -> new ShardExportWorkflowImpl(4, 10));
     env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
     env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api);
     down.describeFailure = dev.loupe.contract.FailureType.TRANSPORT;
