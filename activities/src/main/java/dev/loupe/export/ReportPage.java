@@ -25,6 +25,7 @@ final class ReportPage {
   private static final String INPUT = "#4c6fdb";
   private static final String OUTPUT = "#a178df";
   private static final String COST = "#1f8a9e";
+  private static final String SAVED = "#9fd8c4";
   private static final String P50 = "#3d6fd9";
   private static final String P99 = "#b9cbf5";
   private static final int PREVIEW_CHARS = 320;
@@ -43,6 +44,8 @@ final class ReportPage {
       Counts counts,
       Map<String, Long> rejectedByReason,
       List<RunStats.Stage> stages,
+      List<RunStats.Lane> lanes,
+      double savedUsd,
       List<Example> gallery,
       List<Example> rejected,
       List<FailedImage> failed,
@@ -65,7 +68,7 @@ final class ReportPage {
         .append(STYLE)
         .append("</style></head><body>");
     header(html, report);
-    figures(html, report.counts(), report.wallSeconds());
+    figures(html, report.counts(), report.savedUsd(), report.wallSeconds());
     charts(html, report);
     gallery(html, report);
     rejected(html, report);
@@ -97,7 +100,8 @@ final class ReportPage {
         .append("</span></header>");
   }
 
-  private static void figures(StringBuilder html, Counts counts, double wallSeconds) {
+  private static void figures(
+      StringBuilder html, Counts counts, double savedUsd, double wallSeconds) {
     html.append("<section class=\"figures\">");
     figure(html, "images", ReportCharts.number(counts.listed()), null);
     figure(html, "accepted", ReportCharts.number(counts.accepted()), ACCEPTED);
@@ -107,6 +111,7 @@ final class ReportPage {
     figure(html, "input tokens", ReportCharts.number(counts.inputTokens()), null);
     figure(html, "output tokens", ReportCharts.number(counts.outputTokens()), null);
     figure(html, "cost", String.format(Locale.ROOT, "$%.4f", counts.costUsd()), null);
+    figure(html, "saved", String.format(Locale.ROOT, "$%.4f", savedUsd), null);
     figure(html, "wall time", duration(wallSeconds), null);
     html.append("</section>");
   }
@@ -212,6 +217,32 @@ final class ReportPage {
               ? ReportCharts.bars(cost, false, "cost by stage")
               : "<p class=\"empty\">No cost recorded: config/prices.yaml has no price for"
                   + " these models.</p>");
+      List<Row> lanes = new ArrayList<>();
+      for (RunStats.Lane lane : report.lanes()) {
+        lanes.add(
+            new Row(
+                lane.name(),
+                List.of(
+                    new Segment("paid", lane.costUsd(), COST),
+                    new Segment("saved", lane.savedUsd(), SAVED)),
+                String.format(
+                    Locale.ROOT,
+                    "$%.4f paid · $%.4f saved · %s calls",
+                    lane.costUsd(),
+                    lane.savedUsd(),
+                    ReportCharts.number(lane.calls()))));
+      }
+      panel(
+          html,
+          "Cost by lane",
+          ReportCharts.bars(lanes, false, "cost by lane")
+              + ReportCharts.legend(
+                  List.of(
+                      new Segment("paid", 0, COST),
+                      new Segment(
+                          "saved against the online price (batch, flex, prompt and response cache)",
+                          0,
+                          SAVED))));
       panel(
           html,
           "Stage latency",

@@ -89,7 +89,8 @@ public final class Planner {
               stage.maxOutputTokens() == null ? DEFAULT_MAX_OUTPUT_TOKENS : stage.maxOutputTokens(),
               stage.checksOrEmpty(),
               pool,
-              lane));
+              lane,
+              onApi ? request.cache() : null));
     }
     for (String id : checkTemplates(recipe)) {
       templateHashes.put(id, prompts.get(id).sha256());

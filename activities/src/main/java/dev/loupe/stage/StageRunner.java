@@ -1,7 +1,11 @@
 package dev.loupe.stage;
 
+import dev.loupe.cache.CacheKey;
+import dev.loupe.cache.ResponseCache;
+import dev.loupe.cache.ResponseCaches;
 import dev.loupe.contract.FailureType;
 import dev.loupe.contract.ImageInfo;
+import dev.loupe.contract.Lane;
 import dev.loupe.contract.ModelCall;
 import dev.loupe.contract.RunPlan.StagePlan;
 import dev.loupe.contract.Usage;
@@ -16,12 +20,15 @@ import dev.loupe.provider.ModelResponse;
 import dev.loupe.provider.ProviderException;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes one stage's model call: picks the image's template (or the one given), renders it, attaches
- * the prepared image when there is one, calls the endpoint and prices the usage it reports.
+ * Makes one stage's model call, the single place a stage's {@link ModelRequest} is built and sent:
+ * picks the image's template (or the one given), renders it, attaches the prepared image when there
+ * is one, answers from the response cache when it holds the request (nothing sent, nothing paid) or
+ * calls the endpoint and stores the answer, and prices the usage by lane.
  */
 public final class StageRunner {
   private static final Logger log = LoggerFactory.getLogger(StageRunner.class);
@@ -30,16 +37,22 @@ public final class StageRunner {
   private final PromptLibrary prompts;
   private final PreparedImages images;
   private final PriceTable prices;
+  private final ResponseCaches caches;
 
+  /**
+   * @param caches where responses are looked up before a call is sent and stored after it
+   */
   public StageRunner(
       Map<String, ModelEndpoint> endpoints,
       PromptLibrary prompts,
       PreparedImages images,
-      PriceTable prices) {
+      PriceTable prices,
+      ResponseCaches caches) {
     this.endpoints = Map.copyOf(endpoints);
     this.prompts = prompts;
     this.images = images;
     this.prices = prices;
+    this.caches = caches;
   }
 
   /** The output text and the call's record. */
@@ -86,6 +99,8 @@ public final class StageRunner {
             : prompts.pick(call.plan().templates(), call.imageSha256(), call.stage(), call.lang());
     PreparedImage prepared =
         call.image() == null ? null : images.load(call.image(), endpoint.imageLimits());
+    // Until the batch lane sends its own, a batch stage that reaches this runner goes online.
+    Lane lane = call.plan().laneOrDefault() == Lane.FLEX ? Lane.FLEX : Lane.ONLINE;
     ModelRequest request =
         new ModelRequest(
             call.plan().model(),
@@ -93,16 +108,38 @@ public final class StageRunner {
             template.render(call.values()),
             prepared,
             call.schema(),
-            call.plan().maxOutputTokens());
-    ModelResponse response = endpoint.client().complete(request);
+            call.plan().maxOutputTokens(),
+            lane);
+    Optional<ResponseCache> cache =
+        endpoint.cacheable() ? caches.forPlan(call.plan().cache()) : Optional.empty();
+    Optional<CacheKey> key =
+        cache.map(unused -> CacheKey.of(endpoint.provider(), endpoint.codec(), request));
+    Optional<ModelResponse> hit = key.flatMap(k -> cache.get().lookup(k));
+    ModelResponse response;
+    String travelled;
+    PriceTable.Charge charge;
+    if (hit.isPresent()) {
+      response = hit.get();
+      travelled = ModelCall.CACHE;
+      // Not sent, so nothing paid: what it saved is what it cost online.
+      PriceTable.Charge online = prices.charge(call.plan().model(), Lane.ONLINE, tokens(response));
+      charge = new PriceTable.Charge(0, online.onlineUsd());
+    } else {
+      response = endpoint.client().complete(request);
+      key.ifPresent(k -> cache.get().store(k, response));
+      travelled = lane.wireName();
+      charge = prices.charge(call.plan().model(), lane, tokens(response));
+    }
     String model = response.model() == null ? call.plan().model() : response.model();
-    double cost = prices.cost(call.plan().model(), response.inputTokens(), response.outputTokens());
     log.debug(
-        "stage={} endpoint={} model={} input_tokens={} output_tokens={} latency_ms={}",
+        "stage={} endpoint={} model={} lane={} input_tokens={} cached_input_tokens={}"
+            + " output_tokens={} latency_ms={}",
         call.stage(),
         call.endpoint(),
         model,
+        travelled,
         response.inputTokens(),
+        response.cachedInputTokens(),
         response.outputTokens(),
         response.latencyMillis());
     return new Output(
@@ -112,7 +149,22 @@ public final class StageRunner {
             call.endpoint(),
             model,
             template.id(),
-            new Usage(response.inputTokens(), response.outputTokens(), cost),
-            response.latencyMillis()));
+            new Usage(
+                response.inputTokens(),
+                response.outputTokens(),
+                charge.paidUsd(),
+                response.cachedInputTokens(),
+                hit.isPresent() ? 1 : 0,
+                charge.savedUsd()),
+            response.latencyMillis(),
+            travelled));
+  }
+
+  private static PriceTable.Tokens tokens(ModelResponse response) {
+    return new PriceTable.Tokens(
+        response.inputTokens(),
+        response.outputTokens(),
+        response.cachedInputTokens(),
+        response.cacheWriteTokens());
   }
 }

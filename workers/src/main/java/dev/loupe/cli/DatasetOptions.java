@@ -1,6 +1,7 @@
 package dev.loupe.cli;
 
 import dev.loupe.contract.DatasetRequest;
+import dev.loupe.storage.Locations;
 import java.net.URI;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,6 +50,15 @@ final class DatasetOptions {
           "online (default), batch or flex: the lane of stages that have none of their own")
   String lane;
 
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR|s3://…",
+      description = "response cache of this run's model calls (default: the API workers' own)")
+  String cache;
+
+  @Option(names = "--no-cache", description = "send every model call, store no responses")
+  boolean noCache;
+
   /**
    * The workflow's input.
    *
@@ -66,7 +76,15 @@ final class DatasetOptions {
         failedWaitHours != null ? failedWaitHours : failedWaitDefault,
         conversation,
         null,
-        lane);
+        lane,
+        cacheChoice());
+  }
+
+  private String cacheChoice() {
+    if (noCache) {
+      return DatasetRequest.NO_CACHE;
+    }
+    return cache == null ? null : Locations.asDirectory(Locations.of(cache)).toString();
   }
 
   /** The dataset's workflow ID: {@code --id}, else one derived from the source. */

@@ -1,8 +1,12 @@
 package dev.loupe.config;
 
+import dev.loupe.storage.Locations;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A worker's configuration: the YAML file of {@code --config}, or what the environment implies when
@@ -16,6 +20,10 @@ import java.util.Objects;
  * @param retry retry policy of model calls
  * @param worker how worker processes run their pools: metrics port, drain, pollers
  * @param captioner the captioner pool's hosted model; null when none is configured
+ * @param cache the response cache of this worker's model calls: a directory or {@code s3://}
+ *     prefix, or {@code off}; {@code $XDG_CACHE_HOME/loupe/responses} (else {@code
+ *     ~/.cache/loupe/responses}) when absent. A run's own {@code --cache} / {@code --no-cache}
+ *     wins.
  */
 public record LoupeConfig(
     TemporalSettings temporal,
@@ -25,7 +33,23 @@ public record LoupeConfig(
     Integer cpuConcurrency,
     RetryConfig retry,
     WorkerSettings worker,
-    CaptionerSettings captioner) {
+    CaptionerSettings captioner,
+    String cache) {
+
+  /** {@code cache: off}: no response cache. */
+  public static final String NO_CACHE = dev.loupe.contract.DatasetRequest.NO_CACHE;
+
+  public LoupeConfig(
+      TemporalSettings temporal,
+      String defaultEndpoint,
+      LinkedHashMap<String, EndpointSettings> endpoints,
+      S3Config s3,
+      Integer cpuConcurrency,
+      RetryConfig retry,
+      WorkerSettings worker,
+      CaptionerSettings captioner) {
+    this(temporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, worker, captioner, null);
+  }
 
   public LoupeConfig(
       TemporalSettings temporal,
@@ -60,18 +84,71 @@ public record LoupeConfig(
             ? Math.max(2, Runtime.getRuntime().availableProcessors())
             : cpuConcurrency;
     worker = worker == null ? WorkerSettings.DEFAULT : worker;
+    if (cache != null && !cache.equals(NO_CACHE)) {
+      cache = Locations.asDirectory(Locations.of(cache)).toString();
+    }
   }
 
   /** This configuration with other Temporal settings. */
   public LoupeConfig withTemporal(TemporalSettings newTemporal) {
     return new LoupeConfig(
-        newTemporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, worker, captioner);
+        newTemporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        cache);
+  }
+
+  /** This configuration with another response cache ({@code --cache}, {@code --no-cache}). */
+  public LoupeConfig withCache(String location) {
+    return new LoupeConfig(
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        location);
+  }
+
+  /**
+   * The worker's response cache root, or empty for {@code off}.
+   *
+   * @param environment for {@code XDG_CACHE_HOME} and {@code HOME}
+   */
+  public Optional<URI> cacheRoot(Map<String, String> environment) {
+    if (NO_CACHE.equals(cache)) {
+      return Optional.empty();
+    }
+    if (cache != null) {
+      return Optional.of(URI.create(cache));
+    }
+    String xdg = environment.get("XDG_CACHE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(environment.getOrDefault("HOME", System.getProperty("user.home")), ".cache");
+    return Optional.of(Locations.asDirectory(Locations.file(base.resolve("loupe/responses"))));
   }
 
   /** This configuration with other worker and captioner settings (from command-line flags). */
   public LoupeConfig withWorker(WorkerSettings newWorker, CaptionerSettings newCaptioner) {
     return new LoupeConfig(
-        temporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, newWorker, newCaptioner);
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        newWorker,
+        newCaptioner,
+        cache);
   }
 
   /** The captioner settings, or the defaults when none are configured. */

@@ -10,6 +10,7 @@ import dev.loupe.activity.CaptionerActivitiesImpl;
 import dev.loupe.activity.CpuActivitiesImpl;
 import dev.loupe.activity.ImageProber;
 import dev.loupe.activity.RecordBuilder;
+import dev.loupe.cache.ResponseCaches;
 import dev.loupe.captioner.ModelServerSupervisor;
 import dev.loupe.config.CaptionerSettings;
 import dev.loupe.config.EndpointSettings;
@@ -233,8 +234,9 @@ public final class LoupeModule extends AbstractModule {
       @Named("records") ObjectMapper records) {
     PreparedImages images =
         new PreparedImages(blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), 64);
+    ResponseCaches caches = new ResponseCaches(blobs, config.cacheRoot(environment));
     return new ApiActivitiesImpl(
-        new StageRunner(endpoints, prompts, images, prices),
+        new StageRunner(endpoints, prompts, images, prices, caches),
         new StructuredOutputs(records),
         API_HEARTBEAT_EVERY);
   }
@@ -274,7 +276,8 @@ public final class LoupeModule extends AbstractModule {
         new PreparedImages(
             blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), settings.batchSlots() * 2);
     return new CaptionerActivitiesImpl(
-        new StageRunner(Map.of(local.name(), local), prompts, images, prices),
+        new StageRunner(
+            Map.of(local.name(), local), prompts, images, prices, ResponseCaches.none()),
         model,
         Duration.ofSeconds(settings.modelWaitSeconds()),
         CAPTIONER_HEARTBEAT_EVERY);

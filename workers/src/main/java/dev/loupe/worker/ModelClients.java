@@ -2,7 +2,7 @@ package dev.loupe.worker;
 
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.image.ProviderImageLimits;
-import dev.loupe.provider.ModelClient;
+import dev.loupe.provider.HttpModelClient;
 import dev.loupe.provider.ProviderClients;
 import dev.loupe.provider.ProviderKind;
 import dev.loupe.provider.Secret;
@@ -48,7 +48,8 @@ final class ModelClients {
   ModelEndpoint build(String name, EndpointSettings settings) {
     ProviderKind kind = settings.kind();
     Duration timeout = Duration.ofSeconds(settings.timeoutSeconds());
-    ModelClient client = clients.create(kind, settings.baseUrl(), keyOf(name, settings), timeout);
+    HttpModelClient client =
+        clients.create(kind, settings.baseUrl(), keyOf(name, settings), timeout);
     RateLimitedClient limited =
         new RateLimitedClient(
             name,
@@ -62,7 +63,7 @@ final class ModelClients {
     if (settings.imageMaxLongSide() != null) {
       images = images.withMaxLongSide(settings.imageMaxLongSide());
     }
-    return new ModelEndpoint(name, limited, images);
+    return new ModelEndpoint(name, limited, images, kind.configName(), client.codec());
   }
 
   /** How long a call may wait for the rate limits, so that it still ends within the activity. */

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     sample per pair)
  * @param lane {@code online}, {@code batch} or {@code flex}: the lane of every recipe stage that
  *     has none of its own; {@code online} when absent
+ * @param cache the response cache for this run's model calls: a directory or {@code s3://} prefix,
+ *     or {@value #NO_CACHE} for none; the API workers' own setting when absent
  * @param carry internal: state carried over continue-as-new; users leave it out
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -37,7 +39,8 @@ public record DatasetRequest(
     Double failedWaitHours,
     String conversation,
     DatasetCarry carry,
-    String lane) {
+    String lane,
+    String cache) {
 
   public static final String DEFAULT_RECIPE = "allava";
   public static final int DEFAULT_WINDOW = 100;
@@ -46,6 +49,9 @@ public record DatasetRequest(
   public static final double MAX_FAILED_WAIT_HOURS = 24 * 30;
   public static final String MULTI_TURN = "multi_turn";
   public static final String SEPARATE = "separate";
+
+  /** {@code "cache": "off"}: no response cache for this run. */
+  public static final String NO_CACHE = "off";
 
   @JsonCreator
   public DatasetRequest {}
@@ -71,6 +77,7 @@ public record DatasetRequest(
         failedWaitHours,
         conversation,
         carry,
+        null,
         null);
   }
 
@@ -108,32 +115,82 @@ public record DatasetRequest(
 
   public DatasetRequest withRecipe(String name) {
     return new DatasetRequest(
-        source, output, name, limit, window, budgetUsd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        name,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        carry,
+        lane,
+        cache);
   }
 
   public DatasetRequest withLimit(Integer max) {
     return new DatasetRequest(
-        source, output, recipe, max, window, budgetUsd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        recipe,
+        max,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        carry,
+        lane,
+        cache);
   }
 
   public DatasetRequest withWindow(Integer size) {
     return new DatasetRequest(
-        source, output, recipe, limit, size, budgetUsd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        recipe,
+        limit,
+        size,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        carry,
+        lane,
+        cache);
   }
 
   public DatasetRequest withBudget(Double usd) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, usd, failedWaitHours, conversation, carry, lane);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        usd,
+        failedWaitHours,
+        conversation,
+        carry,
+        lane,
+        cache);
   }
 
   public DatasetRequest withFailedWaitHours(Double hours) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, hours, conversation, carry, lane);
+        source, output, recipe, limit, window, budgetUsd, hours, conversation, carry, lane, cache);
   }
 
   public DatasetRequest withConversation(String style) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, failedWaitHours, style, carry, lane);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        style,
+        carry,
+        lane,
+        cache);
   }
 
   public DatasetRequest withLane(String name) {
@@ -147,7 +204,23 @@ public record DatasetRequest(
         failedWaitHours,
         conversation,
         carry,
-        name);
+        name,
+        cache);
+  }
+
+  public DatasetRequest withCache(String location) {
+    return new DatasetRequest(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        carry,
+        lane,
+        location);
   }
 
   /** The lane of stages without their own. */
@@ -166,6 +239,7 @@ public record DatasetRequest(
         failedWaitHours,
         conversation,
         state,
-        lane);
+        lane,
+        cache);
   }
 }

@@ -105,6 +105,8 @@ public record RunPlan(
    * @param pool {@code api} (an endpoint's queue) or {@code captioner} (the GPU pool); {@code api}
    *     when null
    * @param lane how the stage's calls travel; {@link Lane#ONLINE} when null
+   * @param cache the response cache: a directory or {@code s3://} prefix, {@value
+   *     DatasetRequest#NO_CACHE} for none, or null for the API worker's own setting
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record StagePlan(
@@ -115,7 +117,8 @@ public record RunPlan(
       int maxOutputTokens,
       List<String> checks,
       String pool,
-      Lane lane) {
+      Lane lane,
+      String cache) {
 
     public static final String API_POOL = "api";
     public static final String CAPTIONER_POOL = "captioner";
@@ -130,6 +133,19 @@ public record RunPlan(
         List<String> checks,
         String pool) {
       this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, Lane.ONLINE);
+    }
+
+    /** A stage with the API worker's own cache setting. */
+    public StagePlan(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        int questions,
+        int maxOutputTokens,
+        List<String> checks,
+        String pool,
+        Lane lane) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, lane, null);
     }
 
     public Lane laneOrDefault() {

@@ -107,7 +107,7 @@ class OpenAiRequestConformsToSpecTest {
         edited(
             validRequest(),
             root ->
-                ((ObjectNode) root.at("/messages/0/content/1/image_url")).put("detail", "ultra"));
+                ((ObjectNode) root.at("/messages/0/content/0/image_url")).put("detail", "ultra"));
 
     assertThat(SPEC.requestViolations(body)).anyMatch(v -> v.contains("detail"));
   }
