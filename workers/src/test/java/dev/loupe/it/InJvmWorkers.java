@@ -46,7 +46,8 @@ public final class InJvmWorkers implements AutoCloseable {
       Injector injector =
           Guice.createInjector(
               Stage.PRODUCTION,
-              new LoupeModule(config, ProjectConfig.directory(), env),
+              new LoupeModule(
+                  config, ProjectConfig.directory(), TestServers.freshCacheEnvironment(env)),
               new TemporalModule(temporal));
       injector
           .getInstance(PoolRegistrar.class)

@@ -67,7 +67,7 @@ final class InProcessWorkers implements AutoCloseable {
     Injector injector =
         Guice.createInjector(
             Stage.PRODUCTION,
-            new LoupeModule(config, configDirectory, Map.of()),
+            new LoupeModule(config, configDirectory, TestServers.freshCacheEnvironment(Map.of())),
             new TemporalModule(temporal));
     injector
         .getInstance(PoolRegistrar.class)
