@@ -3,6 +3,7 @@ package dev.loupe.stage;
 import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.provider.ModelClient;
 import dev.loupe.provider.ProviderCodec;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -12,13 +13,16 @@ import java.util.Objects;
  *
  * @param provider the provider kind's configuration name ({@code openai}, …)
  * @param codec the provider's wire format, or null where responses are not cached
+ * @param flexOnlineAfter how long a flex-lane stage keeps trying the flex tier before its calls go
+ *     online, or null for never
  */
 public record ModelEndpoint(
     String name,
     ModelClient client,
     ProviderImageLimits imageLimits,
     String provider,
-    ProviderCodec codec) {
+    ProviderCodec codec,
+    Duration flexOnlineAfter) {
   public ModelEndpoint {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(client, "client");
@@ -27,7 +31,7 @@ public record ModelEndpoint(
 
   /** An endpoint whose responses are not cached. */
   public ModelEndpoint(String name, ModelClient client, ProviderImageLimits imageLimits) {
-    this(name, client, imageLimits, null, null);
+    this(name, client, imageLimits, null, null, null);
   }
 
   /** Whether responses of this endpoint can be cached: its wire format is known. */

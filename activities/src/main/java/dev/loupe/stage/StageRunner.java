@@ -19,6 +19,9 @@ import dev.loupe.provider.ModelRequest.PreparedImage;
 import dev.loupe.provider.ModelResponse;
 import dev.loupe.provider.ProviderException;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -38,6 +41,7 @@ public final class StageRunner {
   private final PreparedImages images;
   private final PriceTable prices;
   private final ResponseCaches caches;
+  private final Clock clock;
 
   /**
    * @param caches where responses are looked up before a call is sent and stored after it
@@ -48,11 +52,22 @@ public final class StageRunner {
       PreparedImages images,
       PriceTable prices,
       ResponseCaches caches) {
+    this(endpoints, prompts, images, prices, caches, Clock.systemUTC());
+  }
+
+  StageRunner(
+      Map<String, ModelEndpoint> endpoints,
+      PromptLibrary prompts,
+      PreparedImages images,
+      PriceTable prices,
+      ResponseCaches caches,
+      Clock clock) {
     this.endpoints = Map.copyOf(endpoints);
     this.prompts = prompts;
     this.images = images;
     this.prices = prices;
     this.caches = caches;
+    this.clock = clock;
   }
 
   /** The output text and the call's record. */
@@ -86,7 +101,19 @@ public final class StageRunner {
     return prompts;
   }
 
+  /** {@link #run(Instant, Call)} for a stage outside the flex lane's deadline. */
   public Output run(Call call) throws ProviderException, BadImageException, IOException {
+    return run(null, call);
+  }
+
+  /**
+   * One call.
+   *
+   * @param scheduledAt when the stage's activity was first scheduled, or null: a flex call whose
+   *     endpoint sends flex calls online after a deadline goes online once that much time passed
+   */
+  public Output run(Instant scheduledAt, Call call)
+      throws ProviderException, BadImageException, IOException {
     ModelEndpoint endpoint = endpoints.get(call.endpoint());
     if (endpoint == null) {
       throw new ProviderException(
@@ -99,8 +126,7 @@ public final class StageRunner {
             : prompts.pick(call.plan().templates(), call.imageSha256(), call.stage(), call.lang());
     PreparedImage prepared =
         call.image() == null ? null : images.load(call.image(), endpoint.imageLimits());
-    // Until the batch lane sends its own, a batch stage that reaches this runner goes online.
-    Lane lane = call.plan().laneOrDefault() == Lane.FLEX ? Lane.FLEX : Lane.ONLINE;
+    Lane lane = laneOf(call, endpoint, scheduledAt);
     ModelRequest request =
         new ModelRequest(
             call.plan().model(),
@@ -158,6 +184,29 @@ public final class StageRunner {
                 charge.savedUsd()),
             response.latencyMillis(),
             travelled));
+  }
+
+  /**
+   * Flex, unless the endpoint's flex deadline passed since the stage was first scheduled (its
+   * capacity refusals were retried that long): then online. A batch stage that reaches this runner
+   * goes online until the batch lane sends its own.
+   */
+  private Lane laneOf(Call call, ModelEndpoint endpoint, Instant scheduledAt) {
+    if (call.plan().laneOrDefault() != Lane.FLEX) {
+      return Lane.ONLINE;
+    }
+    Duration deadline = endpoint.flexOnlineAfter();
+    if (deadline != null
+        && scheduledAt != null
+        && !clock.instant().isBefore(scheduledAt.plus(deadline))) {
+      log.info(
+          "stage={} endpoint={} flex deadline of {} s passed: sent online",
+          call.stage(),
+          call.endpoint(),
+          deadline.toSeconds());
+      return Lane.ONLINE;
+    }
+    return Lane.FLEX;
   }
 
   private static PriceTable.Tokens tokens(ModelResponse response) {

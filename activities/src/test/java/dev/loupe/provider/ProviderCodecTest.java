@@ -106,6 +106,28 @@ class ProviderCodecTest {
   }
 
   @Test
+  void flexCapacityRefusalsAreRetried() {
+    ProviderCodec codec =
+        ProviderClients.codec(ProviderKind.OPENAI, "http://127.0.0.1:9/v1", null, TIMEOUT);
+
+    ProviderException busy =
+        codec.classify(
+            429,
+            Headers.of(),
+            "{\"error\":{\"message\":\"Resource unavailable, please retry later.\","
+                + "\"type\":\"resource_unavailable\",\"code\":\"resource_unavailable\"}}",
+            null,
+            Instant.EPOCH);
+    ProviderException overloaded =
+        codec.classify(
+            503, Headers.of(), "{\"error\":{\"message\":\"Slow Down\"}}", null, Instant.EPOCH);
+
+    assertThat(busy.type()).isEqualTo(FailureType.RATE_LIMITED);
+    assertThat(busy.type().retryable()).isTrue();
+    assertThat(overloaded.type().retryable()).isTrue();
+  }
+
+  @Test
   void anthropicMarksTheImageAsThePromptCachePrefixWhenTheEndpointEnablesIt() {
     ProviderCodec plain =
         ProviderClients.codec(ProviderKind.ANTHROPIC, "http://127.0.0.1:9", null, TIMEOUT, false);

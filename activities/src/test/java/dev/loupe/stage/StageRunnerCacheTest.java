@@ -24,7 +24,10 @@ import dev.loupe.provider.openai.FakeOpenAiServer;
 import dev.loupe.recipe.ProjectConfig;
 import dev.loupe.storage.InMemoryBlobStore;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +66,8 @@ class StageRunnerCacheTest {
             client,
             ProviderImageLimits.forProvider(ProviderKind.OPENAI),
             ProviderKind.OPENAI.configName(),
-            client.codec());
+            client.codec(),
+            null);
     runner =
         new StageRunner(
             Map.of("openai", endpoint),
@@ -161,6 +165,51 @@ class StageRunnerCacheTest {
         .isCloseTo(online.call().usage().costUsd() / 2, within(1e-12));
     assertThat(flex.call().usage().savedUsd())
         .isCloseTo(online.call().usage().costUsd() / 2, within(1e-12));
+  }
+
+  @Test
+  void aFlexStageGoesOnlineOnceTheEndpointsFlexDeadlinePassed() throws Exception {
+    Instant now = Instant.parse("2026-12-07T04:00:00Z");
+    HttpModelClient client =
+        new ProviderClients(new OkHttpClient())
+            .create(ProviderKind.OPENAI, fake.baseUrl(), null, Duration.ofSeconds(30));
+    StageRunner deadlined =
+        new StageRunner(
+            Map.of(
+                "openai",
+                new ModelEndpoint(
+                    "openai",
+                    client,
+                    ProviderImageLimits.forProvider(ProviderKind.OPENAI),
+                    ProviderKind.OPENAI.configName(),
+                    client.codec(),
+                    Duration.ofMinutes(10))),
+            new PromptLibrary(ProjectConfig.files()),
+            new PreparedImages(blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), 4),
+            PRICES,
+            ResponseCaches.none(),
+            Clock.fixed(now, ZoneOffset.UTC));
+    StagePlan flex =
+        new StagePlan(
+            List.of("openai"),
+            "gpt-4.1-mini",
+            List.of(),
+            1,
+            512,
+            List.of(),
+            StagePlan.API_POOL,
+            Lane.FLEX,
+            null);
+
+    StageRunner.Output early =
+        deadlined.run(now.minus(Duration.ofMinutes(9)), textOnly(flex, "allava/describe-en-1"));
+    StageRunner.Output late =
+        deadlined.run(now.minus(Duration.ofMinutes(10)), textOnly(flex, "allava/describe-en-1"));
+
+    assertThat(early.call().lane()).isEqualTo("flex");
+    assertThat(late.call().lane()).isEqualTo("online");
+    assertThat(late.call().usage().costUsd())
+        .isCloseTo(2 * early.call().usage().costUsd(), within(1e-12));
   }
 
   private static StagePlan plan(String model, String cache) {
