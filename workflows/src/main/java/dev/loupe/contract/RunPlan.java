@@ -15,6 +15,8 @@ import java.util.Map;
  * @param maxPixels images with more pixels than this are rejected before decoding
  * @param stages stage name to its settings, in pipeline order
  * @param templateHashes template id to the SHA-256 of its text
+ * @param imageWorstCaseUsd the most one image can cost (reserved for each image in flight when the
+ *     run has a budget); null in plans made before it existed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunPlan(
@@ -26,7 +28,8 @@ public record RunPlan(
     Map<String, String> templateHashes,
     String lang,
     int nearDuplicateDistance,
-    CheckSettings checkSettings) {
+    CheckSettings checkSettings,
+    Double imageWorstCaseUsd) {
 
   public static final String OCR = "ocr";
   public static final String DESCRIBE = "describe";
@@ -50,7 +53,46 @@ public record RunPlan(
       long maxPixels,
       Map<String, StagePlan> stages,
       Map<String, String> templateHashes) {
-    this(recipe, recipeHash, minShortSide, maxPixels, stages, templateHashes, "en", 0, null);
+    this(recipe, recipeHash, minShortSide, maxPixels, stages, templateHashes, "en", 0, null, null);
+  }
+
+  /** A plan without a worst-case image cost. */
+  public RunPlan(
+      String recipe,
+      String recipeHash,
+      int minShortSide,
+      long maxPixels,
+      Map<String, StagePlan> stages,
+      Map<String, String> templateHashes,
+      String lang,
+      int nearDuplicateDistance,
+      CheckSettings checkSettings) {
+    this(
+        recipe,
+        recipeHash,
+        minShortSide,
+        maxPixels,
+        stages,
+        templateHashes,
+        lang,
+        nearDuplicateDistance,
+        checkSettings,
+        null);
+  }
+
+  /** This plan with the worst-case cost of one image. */
+  public RunPlan withImageWorstCaseUsd(double usd) {
+    return new RunPlan(
+        recipe,
+        recipeHash,
+        minShortSide,
+        maxPixels,
+        stages,
+        templateHashes,
+        lang,
+        nearDuplicateDistance,
+        checkSettings,
+        usd);
   }
 
   /** The prompt language for an item: its own when it has one, else the recipe's. */
