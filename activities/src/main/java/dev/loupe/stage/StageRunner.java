@@ -182,7 +182,7 @@ public final class StageRunner {
                 response.cachedInputTokens(),
                 hit.isPresent() ? 1 : 0,
                 charge.savedUsd()),
-            response.latencyMillis(),
+            hit.isPresent() ? 0 : response.latencyMillis(),
             travelled));
   }
 

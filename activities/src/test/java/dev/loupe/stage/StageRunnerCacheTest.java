@@ -97,6 +97,7 @@ class StageRunnerCacheTest {
     ModelCall cached = second.call();
     assertThat(cached.lane()).isEqualTo(ModelCall.CACHE);
     assertThat(cached.usage().cachedCalls()).isEqualTo(1);
+    assertThat(cached.latencyMillis()).isZero();
     assertThat(cached.usage().costUsd()).isZero();
     assertThat(cached.usage().inputTokens()).isEqualTo(first.call().usage().inputTokens());
     assertThat(cached.usage().savedUsd()).isCloseTo(first.call().usage().costUsd(), within(1e-12));

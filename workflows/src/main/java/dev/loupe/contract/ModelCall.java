@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param model model name the provider reported (or the configured one)
  * @param template the prompt template id used
  * @param usage tokens and cost
- * @param latencyMillis wall time of the HTTP exchange (of the original call for a cache hit)
+ * @param latencyMillis wall time of the HTTP exchange; 0 for a cache hit, which sent none
  * @param lane how it travelled: {@code online}, {@code batch}, {@code flex}, or {@value #CACHE}
  *     when the response cache answered it; {@code online} when null (older records)
  */
