@@ -45,6 +45,18 @@ class OpenAiRequestConformsToSpecTest {
   }
 
   @Test
+  void flexRequestConforms() throws Exception {
+    JsonNode body =
+        sent(
+            Dialect.OPENAI,
+            new ModelRequest(
+                "gpt-4.1-mini", null, "Describe.", IMAGE, null, 300, dev.loupe.contract.Lane.FLEX));
+
+    assertThat(body.get("service_tier").asText()).isEqualTo("flex");
+    assertThat(SPEC.requestViolations(body)).isEmpty();
+  }
+
+  @Test
   void structuredOutputRequestConforms() throws Exception {
     JsonNode schema =
         JSON.readTree(
