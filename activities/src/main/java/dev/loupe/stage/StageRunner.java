@@ -114,6 +114,39 @@ public final class StageRunner {
    */
   public Output run(Instant scheduledAt, Call call)
       throws ProviderException, BadImageException, IOException {
+    Prepared prepared = prepare(scheduledAt, call);
+    ModelEndpoint endpoint = prepared.endpoint();
+    Optional<ResponseCache> cache =
+        endpoint.cacheable() ? caches.forPlan(call.plan().cache()) : Optional.empty();
+    Optional<CacheKey> key =
+        cache.map(unused -> CacheKey.of(endpoint.provider(), endpoint.codec(), prepared.request()));
+    Optional<ModelResponse> hit = key.flatMap(k -> cache.get().lookup(k));
+    if (hit.isPresent()) {
+      return recorded(call, prepared, hit.get(), null);
+    }
+    ModelResponse response = endpoint.client().complete(prepared.request());
+    key.ifPresent(k -> cache.get().store(k, response));
+    return recorded(call, prepared, response, prepared.request().lane());
+  }
+
+  /**
+   * A stage's request as it is sent whichever way it travels.
+   *
+   * @param endpoint the endpoint the call is for
+   * @param template the template it was rendered from
+   * @param request the request; encode it with {@code endpoint.codec()}
+   */
+  public record Prepared(ModelEndpoint endpoint, PromptTemplate template, ModelRequest request) {}
+
+  /**
+   * Builds a stage's request: the image's template (or the one given) rendered, the image prepared
+   * for the endpoint's provider, the plan's model, schema and output cap, and the lane.
+   *
+   * @param scheduledAt when the stage's activity was first scheduled, or null (see {@link
+   *     #run(Instant, Call)})
+   */
+  public Prepared prepare(Instant scheduledAt, Call call)
+      throws ProviderException, BadImageException, IOException {
     ModelEndpoint endpoint = endpoints.get(call.endpoint());
     if (endpoint == null) {
       throw new ProviderException(
@@ -126,8 +159,9 @@ public final class StageRunner {
             : prompts.pick(call.plan().templates(), call.imageSha256(), call.stage(), call.lang());
     PreparedImage prepared =
         call.image() == null ? null : images.load(call.image(), endpoint.imageLimits());
-    Lane lane = laneOf(call, endpoint, scheduledAt);
-    ModelRequest request =
+    return new Prepared(
+        endpoint,
+        template,
         new ModelRequest(
             call.plan().model(),
             null,
@@ -135,34 +169,31 @@ public final class StageRunner {
             prepared,
             call.schema(),
             call.plan().maxOutputTokens(),
-            lane);
-    Optional<ResponseCache> cache =
-        endpoint.cacheable() ? caches.forPlan(call.plan().cache()) : Optional.empty();
-    Optional<CacheKey> key =
-        cache.map(unused -> CacheKey.of(endpoint.provider(), endpoint.codec(), request));
-    Optional<ModelResponse> hit = key.flatMap(k -> cache.get().lookup(k));
-    ModelResponse response;
-    String travelled;
-    PriceTable.Charge charge;
-    if (hit.isPresent()) {
-      response = hit.get();
-      travelled = ModelCall.CACHE;
-      // Not sent, so nothing paid: what it saved is what it cost online.
-      PriceTable.Charge online = prices.charge(call.plan().model(), Lane.ONLINE, tokens(response));
-      charge = new PriceTable.Charge(0, online.onlineUsd());
-    } else {
-      response = endpoint.client().complete(request);
-      key.ifPresent(k -> cache.get().store(k, response));
-      travelled = lane.wireName();
-      charge = prices.charge(call.plan().model(), lane, tokens(response));
-    }
-    String model = response.model() == null ? call.plan().model() : response.model();
+            laneOf(call, endpoint, scheduledAt)));
+  }
+
+  /**
+   * The output and record of an answered call, priced at the rates of the lane it travelled.
+   *
+   * @param lane how the answer came: {@link Lane#ONLINE}, {@link Lane#BATCH} or {@link Lane#FLEX};
+   *     null for the response cache (nothing paid, its online price saved)
+   */
+  public Output recorded(Call call, Prepared prepared, ModelResponse response, Lane lane) {
+    boolean cached = lane == null;
+    String model = call.plan().model();
+    PriceTable.Charge charge =
+        cached
+            ? new PriceTable.Charge(
+                0, prices.charge(model, Lane.ONLINE, tokens(response)).onlineUsd())
+            : prices.charge(model, lane, tokens(response));
+    String travelled = cached ? ModelCall.CACHE : lane.wireName();
+    String reported = response.model() == null ? model : response.model();
     log.debug(
         "stage={} endpoint={} model={} lane={} input_tokens={} cached_input_tokens={}"
             + " output_tokens={} latency_ms={}",
         call.stage(),
         call.endpoint(),
-        model,
+        reported,
         travelled,
         response.inputTokens(),
         response.cachedInputTokens(),
@@ -173,16 +204,16 @@ public final class StageRunner {
         new ModelCall(
             call.stage(),
             call.endpoint(),
-            model,
-            template.id(),
+            reported,
+            prepared.template().id(),
             new Usage(
                 response.inputTokens(),
                 response.outputTokens(),
                 charge.paidUsd(),
                 response.cachedInputTokens(),
-                hit.isPresent() ? 1 : 0,
+                cached ? 1 : 0,
                 charge.savedUsd()),
-            hit.isPresent() ? 0 : response.latencyMillis(),
+            cached ? 0 : response.latencyMillis(),
             travelled));
   }
 
