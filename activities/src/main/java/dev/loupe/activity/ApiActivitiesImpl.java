@@ -27,8 +27,10 @@ import dev.loupe.stage.PromptValues;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
@@ -59,9 +61,10 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public CaptionResult describe(DescribeRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           StageRunner.Output output =
               withImage(
+                  scheduledAt,
                   RunPlan.DESCRIBE,
                   request.stage(),
                   request.endpoint(),
@@ -79,9 +82,10 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public QuestionsResult ask(AskRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           StageRunner.Output output =
               withImage(
+                  scheduledAt,
                   RunPlan.ASK,
                   request.stage(),
                   request.endpoint(),
@@ -101,7 +105,7 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public AnswerResult answer(AnswerRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           AnswerContext context = request.contextOrFull();
           String lang = lang(request.lang());
           PromptTemplate template =
@@ -120,6 +124,7 @@ public final class ApiActivitiesImpl implements ApiActivities {
           }
           StageRunner.Output output =
               runner.run(
+                  scheduledAt,
                   new StageRunner.Call(
                       RunPlan.ANSWER,
                       request.stage(),
@@ -137,9 +142,10 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public VerdictResult evaluate(EvaluateRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           StageRunner.Output output =
               withImage(
+                  scheduledAt,
                   RunPlan.EVALUATE,
                   request.stage(),
                   request.endpoint(),
@@ -161,9 +167,10 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public CombinedResult describeAskAnswer(DescribeRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           StageRunner.Output output =
               withImage(
+                  scheduledAt,
                   RunPlan.CAPTION_QA,
                   request.stage(),
                   request.endpoint(),
@@ -183,9 +190,10 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public CaptionResult fuse(FuseRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           StageRunner.Output output =
               runner.run(
+                  scheduledAt,
                   new StageRunner.Call(
                       RunPlan.FUSE,
                       request.stage(),
@@ -206,9 +214,10 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public AnswerResult reason(ReasonRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           StageRunner.Output output =
               withImage(
+                  scheduledAt,
                   RunPlan.REASON,
                   request.stage(),
                   request.endpoint(),
@@ -228,7 +237,7 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public AgreementResult compare(CompareRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           String lang = lang(request.lang());
           PromptTemplate template =
               runner
@@ -240,6 +249,7 @@ public final class ApiActivitiesImpl implements ApiActivities {
                       lang);
           StageRunner.Output output =
               runner.run(
+                  scheduledAt,
                   new StageRunner.Call(
                       request.check(),
                       request.stage(),
@@ -262,10 +272,11 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public GrammarResult checkGrammar(GrammarRequest request) {
     return call(
-        () -> {
+        scheduledAt -> {
           String lang = lang(request.lang());
           StageRunner.Output output =
               runner.run(
+                  scheduledAt,
                   new StageRunner.Call(
                       "grammar",
                       request.stage(),
@@ -286,6 +297,7 @@ public final class ApiActivitiesImpl implements ApiActivities {
 
   /** A call with the image attached and a template sampled from the plan's. */
   private StageRunner.Output withImage(
+      Instant scheduledAt,
       String stage,
       RunPlan.StagePlan plan,
       String endpoint,
@@ -295,12 +307,20 @@ public final class ApiActivitiesImpl implements ApiActivities {
       ModelRequest.OutputSchema schema)
       throws ProviderException, BadImageException, IOException {
     return runner.run(
+        scheduledAt,
         new StageRunner.Call(
             stage, plan, endpoint, image.sha256(), image, null, lang, values, schema));
   }
 
-  private <T> T call(HeartbeatingCall.Body<T> call) {
-    return heartbeating.run(Activity.getExecutionContext(), call);
+  /** A stage's work, given when its activity was first scheduled (for the flex deadline). */
+  private interface StageCall<T> {
+    T run(Instant scheduledAt) throws ProviderException, BadImageException, IOException;
+  }
+
+  private <T> T call(StageCall<T> call) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    Instant scheduledAt = Instant.ofEpochMilli(context.getInfo().getScheduledTimestamp());
+    return heartbeating.run(context, () -> call.run(scheduledAt));
   }
 
   private static String lang(String lang) {

@@ -192,6 +192,8 @@ public final class Exporter {
         stats.counts(),
         stats.rejectedByReason(),
         stats.stages(),
+        stats.lanes(),
+        stats.savedUsd(),
         collected.gallery(thumbnails),
         collected.rejected(thumbnails),
         collected.failed(),

@@ -20,6 +20,7 @@ final class ReportCharts {
   private static final String INPUT = "#4c6fdb";
   private static final String OUTPUT = "#a178df";
   private static final String COST = "#1f8a9e";
+  private static final String SAVED = "#9fd8c4";
   private static final String P50 = "#3d6fd9";
   private static final String P99 = "#b9cbf5";
 
@@ -134,6 +135,32 @@ final class ReportCharts {
     }
     return bars(rows, false, "cost by stage");
   }
+
+  /** What each lane (online, batch, flex, cache) paid, and saved against the online price. */
+  static Bars lanes(List<RunStats.Lane> lanes) {
+    List<Row> rows = new ArrayList<>();
+    for (RunStats.Lane lane : lanes) {
+      rows.add(
+          new Row(
+              lane.name(),
+              List.of(
+                  new Segment("paid", lane.costUsd(), COST),
+                  new Segment("saved", lane.savedUsd(), SAVED)),
+              ReportText.dollars(lane.costUsd())
+                  + " paid · "
+                  + ReportText.dollars(lane.savedUsd())
+                  + " saved · "
+                  + number(lane.calls())
+                  + " calls"));
+    }
+    return bars(rows, false, "cost by lane");
+  }
+
+  static final List<Segment> LANE_LEGEND =
+      List.of(
+          new Segment("paid", 0, COST),
+          new Segment(
+              "saved against the online price (batch, flex, prompt and response cache)", 0, SAVED));
 
   /** p50 and p99 of each stage, the p99 bar behind its p50. */
   static Bars latency(List<RunStats.Stage> stages) {

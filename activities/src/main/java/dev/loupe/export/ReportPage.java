@@ -64,6 +64,8 @@ final class ReportPage {
       Counts counts,
       Map<String, Long> rejectedByReason,
       List<RunStats.Stage> stages,
+      List<RunStats.Lane> lanes,
+      double savedUsd,
       List<Example> gallery,
       List<Example> rejected,
       List<FailedImage> failed,

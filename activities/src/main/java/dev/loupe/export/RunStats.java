@@ -20,6 +20,22 @@ final class RunStats {
   private double costUsd;
   private final Map<String, Long> rejectedByReason = new TreeMap<>();
   private final Map<String, StageStats> byStage = new LinkedHashMap<>();
+  private final Map<String, LaneStats> byLane = new TreeMap<>();
+  private long cachedInputTokens;
+  private double savedUsd;
+
+  /** One lane's calls (the response cache counts as the lane {@code cache}). */
+  private static final class LaneStats {
+    long calls;
+    long inputTokens;
+    long cachedInputTokens;
+    long outputTokens;
+    double costUsd;
+    double savedUsd;
+  }
+
+  /** One lane's totals, for the report. */
+  record Lane(String name, long calls, double costUsd, double savedUsd) {}
 
   private static final class StageStats {
     long calls;
@@ -76,6 +92,15 @@ final class RunStats {
         inputTokens += call.usage().inputTokens();
         outputTokens += call.usage().outputTokens();
         costUsd += call.usage().costUsd();
+        cachedInputTokens += call.usage().cachedInputTokens();
+        savedUsd += call.usage().savedUsd();
+        LaneStats lane = byLane.computeIfAbsent(call.laneOrDefault(), name -> new LaneStats());
+        lane.calls++;
+        lane.inputTokens += call.usage().inputTokens();
+        lane.cachedInputTokens += call.usage().cachedInputTokens();
+        lane.outputTokens += call.usage().outputTokens();
+        lane.costUsd += call.usage().costUsd();
+        lane.savedUsd += call.usage().savedUsd();
       }
     }
   }
@@ -104,6 +129,24 @@ final class RunStats {
         .toList();
   }
 
+  /** Lanes in name order, with the response cache as {@code cache}. */
+  java.util.List<Lane> lanes() {
+    return byLane.entrySet().stream()
+        .map(
+            entry ->
+                new Lane(
+                    entry.getKey(),
+                    entry.getValue().calls,
+                    entry.getValue().costUsd,
+                    entry.getValue().savedUsd))
+        .toList();
+  }
+
+  /** What cheaper lanes, the provider's prompt cache and the response cache saved. */
+  double savedUsd() {
+    return savedUsd;
+  }
+
   /** Rejection counts by reason; QA pairs rejected within accepted images as {@code qa:<check>}. */
   Map<String, Long> rejectedByReason() {
     return java.util.Collections.unmodifiableMap(rejectedByReason);
@@ -117,8 +160,36 @@ final class RunStats {
     stats.put("images_failed", failed);
     stats.put("qa_accepted", qaAccepted);
     stats.put("rejected_by_reason", rejectedByReason);
-    stats.put("tokens", Map.of("input", inputTokens, "output", outputTokens));
+    stats.put(
+        "tokens",
+        Map.of("input", inputTokens, "output", outputTokens, "cached_input", cachedInputTokens));
     stats.put("cost_usd", costUsd);
+    stats.put("saved_usd", savedUsd);
+    LaneStats cached = byLane.get(ModelCall.CACHE);
+    stats.put(
+        "cache",
+        Map.of(
+            "calls", cached == null ? 0L : cached.calls,
+            "saved_usd", cached == null ? 0.0 : cached.savedUsd));
+    Map<String, Object> lanes = new LinkedHashMap<>();
+    byLane.forEach(
+        (name, lane) -> {
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("calls", lane.calls);
+          entry.put(
+              "tokens",
+              Map.of(
+                  "input",
+                  lane.inputTokens,
+                  "cached_input",
+                  lane.cachedInputTokens,
+                  "output",
+                  lane.outputTokens));
+          entry.put("cost_usd", lane.costUsd);
+          entry.put("saved_usd", lane.savedUsd);
+          lanes.put(name, entry);
+        });
+    stats.put("by_lane", lanes);
     Map<String, Object> stages = new LinkedHashMap<>();
     byStage.forEach(
         (name, stage) -> {

@@ -32,8 +32,20 @@ public final class ProviderClients {
    */
   public HttpModelClient create(
       ProviderKind kind, String baseUrl, Secret apiKey, Duration callTimeout) {
+    return create(kind, baseUrl, apiKey, callTimeout, false);
+  }
+
+  /**
+   * @param promptCache mark the shared prefix for the provider's prompt cache where the provider
+   *     needs that (Anthropic {@code cache_control}); the others cache prefixes by themselves
+   */
+  public HttpModelClient create(
+      ProviderKind kind, String baseUrl, Secret apiKey, Duration callTimeout, boolean promptCache) {
     return new HttpModelClient(
-        codec(kind, baseUrl, apiKey, callTimeout), http, callTimeout, Clock.systemUTC());
+        codec(kind, baseUrl, apiKey, callTimeout, promptCache),
+        http,
+        callTimeout,
+        Clock.systemUTC());
   }
 
   /**
@@ -42,6 +54,12 @@ public final class ProviderClients {
    */
   public static ProviderCodec codec(
       ProviderKind kind, String baseUrl, Secret apiKey, Duration callTimeout) {
+    return codec(kind, baseUrl, apiKey, callTimeout, false);
+  }
+
+  /** {@link #codec(ProviderKind, String, Secret, Duration)} with prompt-cache marks or not. */
+  public static ProviderCodec codec(
+      ProviderKind kind, String baseUrl, Secret apiKey, Duration callTimeout, boolean promptCache) {
     return switch (kind) {
       case OPENAI ->
           new OpenAiCodec(new OpenAiSettings(baseUrl, apiKey, Dialect.OPENAI, callTimeout));
@@ -52,7 +70,7 @@ public final class ProviderClients {
       case ANTHROPIC ->
           new AnthropicCodec(
               new AnthropicSettings(
-                  baseUrl, apiKey, AnthropicSettings.DEFAULT_VERSION, callTimeout));
+                  baseUrl, apiKey, AnthropicSettings.DEFAULT_VERSION, callTimeout, promptCache));
     };
   }
 }

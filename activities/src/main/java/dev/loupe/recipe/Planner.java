@@ -4,6 +4,7 @@ import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.pricing.PriceTable;
+import dev.loupe.pricing.WorstCase;
 import dev.loupe.prompt.PromptLibrary;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -89,21 +90,24 @@ public final class Planner {
               stage.maxOutputTokens() == null ? DEFAULT_MAX_OUTPUT_TOKENS : stage.maxOutputTokens(),
               stage.checksOrEmpty(),
               pool,
-              lane));
+              lane,
+              onApi ? request.cache() : null));
     }
     for (String id : checkTemplates(recipe)) {
       templateHashes.put(id, prompts.get(id).sha256());
     }
-    return new RunPlan(
-        recipe.name(),
-        loaded.sha256(),
-        recipe.probe().minShortSideOrDefault(),
-        recipe.probe().maxPixelsOrDefault(),
-        stages,
-        templateHashes,
-        recipe.lang(),
-        recipe.probe().nearDuplicateDistanceOrDefault(),
-        checkSettings(recipe.checks()));
+    RunPlan plan =
+        new RunPlan(
+            recipe.name(),
+            loaded.sha256(),
+            recipe.probe().minShortSideOrDefault(),
+            recipe.probe().maxPixelsOrDefault(),
+            stages,
+            templateHashes,
+            recipe.lang(),
+            recipe.probe().nearDuplicateDistanceOrDefault(),
+            checkSettings(recipe.checks()));
+    return plan.withImageWorstCaseUsd(WorstCase.perImage(plan, prices));
   }
 
   /** The fixed templates the recipe's checks use, in English and Chinese, so typos fail now. */

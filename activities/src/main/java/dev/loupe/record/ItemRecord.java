@@ -56,14 +56,38 @@ public record ItemRecord(
   public record Caption(
       String text, String model, java.util.Map<String, dev.loupe.contract.Check> checks) {}
 
-  /** Provider-reported tokens, summed, and their cost. */
-  public record UsageRecord(long inputTokens, long outputTokens, double costUsd) {
+  /**
+   * Provider-reported tokens, summed, and their cost; the cache fields only when not zero.
+   *
+   * @param cachedInputTokens input tokens read from the provider's prompt cache
+   * @param cachedCalls calls answered from Loupe's response cache, which cost nothing
+   * @param savedUsd what caches and cheaper lanes saved against the online price
+   */
+  public record UsageRecord(
+      long inputTokens,
+      long outputTokens,
+      double costUsd,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long cachedInputTokens,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long cachedCalls,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) double savedUsd) {
+    /** Paid usage without caches. */
+    public UsageRecord(long inputTokens, long outputTokens, double costUsd) {
+      this(inputTokens, outputTokens, costUsd, 0, 0, 0);
+    }
+
     public static UsageRecord of(Usage usage) {
-      return new UsageRecord(usage.inputTokens(), usage.outputTokens(), usage.costUsd());
+      return new UsageRecord(
+          usage.inputTokens(),
+          usage.outputTokens(),
+          usage.costUsd(),
+          usage.cachedInputTokens(),
+          usage.cachedCalls(),
+          usage.savedUsd());
     }
 
     public Usage toUsage() {
-      return new Usage(inputTokens, outputTokens, costUsd);
+      return new Usage(
+          inputTokens, outputTokens, costUsd, cachedInputTokens, cachedCalls, savedUsd);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.loupe.activity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loupe.cache.ResponseCaches;
 import dev.loupe.contract.ApiActivities;
 import dev.loupe.contract.CaptionResult;
 import dev.loupe.contract.DescribeRequest;
@@ -82,7 +83,8 @@ class ApiActivitiesImplTest {
                     blobs, AllowedRoots.of(List.of("s3://bucket/"), List.of()), 1 << 20),
                 new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS),
                 4),
-            new PriceTable(Map.of()));
+            new PriceTable(Map.of()),
+            ResponseCaches.none());
     environment.registerActivitiesImplementations(
         new ApiActivitiesImpl(
             runner, new StructuredOutputs(RecordMapper.create()), HEARTBEAT_EVERY));

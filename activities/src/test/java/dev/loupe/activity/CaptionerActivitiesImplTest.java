@@ -3,6 +3,7 @@ package dev.loupe.activity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loupe.cache.ResponseCaches;
 import dev.loupe.contract.CaptionResult;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.DescribeRequest;
@@ -170,7 +171,8 @@ class CaptionerActivitiesImplTest {
                     blobs, AllowedRoots.of(List.of("s3://bucket/"), List.of()), 1 << 20),
                 new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS),
                 4),
-            new PriceTable(Map.of()));
+            new PriceTable(Map.of()),
+            ResponseCaches.none());
     environment.registerActivitiesImplementations(
         new CaptionerActivitiesImpl(runner, model, modelWait, HEARTBEAT_EVERY));
     return environment.newActivityStub(

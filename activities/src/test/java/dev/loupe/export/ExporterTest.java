@@ -401,6 +401,60 @@ class ExporterTest {
         output, "ds", DatasetRequest.of("file:///images/", output), plan, 0, 5000, "completed");
   }
 
+  @Test
+  void statsAndReportShowCostPerLaneCachedCallsAndWhatTheySaved() throws IOException {
+    String output = Locations.asDirectory(Locations.file(out)).toString();
+    ItemRecord base = accepted("d".repeat(64), 1);
+    List<ModelCall> calls =
+        List.of(
+            new ModelCall(
+                "describe", "openai", "m", "t", new Usage(1000, 100, 0.02, 400, 0, 0.01), 40),
+            new ModelCall(
+                "ask", "openai", "m", "t", new Usage(500, 50, 0.005, 0, 0, 0.005), 30, "flex"),
+            new ModelCall(
+                "answer",
+                "openai",
+                "m",
+                "t",
+                new Usage(500, 80, 0, 0, 1, 0.012),
+                35,
+                ModelCall.CACHE));
+    items.write(
+        output,
+        new ItemRecord(
+            base.id(),
+            base.status(),
+            null,
+            null,
+            null,
+            base.image(),
+            null,
+            base.caption(),
+            base.qa(),
+            ItemRecord.UsageRecord.of(
+                calls.stream().map(ModelCall::usage).reduce(Usage.ZERO, Usage::plus)),
+            new ItemRecord.Provenance("ds", "run", "allava", null, null, null, calls)));
+    Exporter exporter =
+        new Exporter(items, blobs, images, mapper, new RunManifest(Map.of("loupe", "test")));
+
+    exporter.export(request(output), heartbeat -> {});
+
+    JsonNode stats = mapper.readTree(out.resolve("stats.json").toFile());
+    assertThat(stats.at("/cost_usd").asDouble()).isEqualTo(0.025);
+    assertThat(stats.at("/saved_usd").asDouble()).isEqualTo(0.027);
+    assertThat(stats.at("/tokens/cached_input").asLong()).isEqualTo(400);
+    assertThat(stats.at("/cache/calls").asLong()).isEqualTo(1);
+    assertThat(stats.at("/cache/saved_usd").asDouble()).isEqualTo(0.012);
+    assertThat(stats.at("/by_lane/online/calls").asLong()).isEqualTo(1);
+    assertThat(stats.at("/by_lane/online/cost_usd").asDouble()).isEqualTo(0.02);
+    assertThat(stats.at("/by_lane/flex/saved_usd").asDouble()).isEqualTo(0.005);
+    assertThat(stats.at("/by_lane/cache/cost_usd").asDouble()).isZero();
+    JsonNode sample = mapper.readTree(Files.readAllLines(out.resolve("samples.jsonl")).get(0));
+    assertThat(sample.at("/usage/cached_calls").asLong()).isEqualTo(1);
+    assertThat(Files.readString(out.resolve("report.html")))
+        .contains("Cost by lane", "$0.0120 saved · 1 calls", "saved");
+  }
+
   private static ModelCall call(String stage, long latency) {
     return new ModelCall(stage, "openai", "m", "t", new Usage(100, 20, 0.01), latency);
   }

@@ -96,6 +96,8 @@ class ReportPageTest {
             Map.of(),
             List.of(),
             List.of(),
+            0.0,
+            List.of(),
             List.of(),
             List.of(),
             List.of("report.html"));

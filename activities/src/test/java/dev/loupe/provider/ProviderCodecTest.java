@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.contract.FailureType;
+import dev.loupe.contract.Lane;
 import dev.loupe.provider.ModelRequest.PreparedImage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -91,6 +92,84 @@ class ProviderCodecTest {
 
     assertThat(failure.type()).isEqualTo(FailureType.QUOTA_EXHAUSTED);
     assertThat(failure.getMessage()).contains("req_1");
+  }
+
+  @Test
+  void aFlexRequestAsksForTheFlexTierAndTheCacheKeyIgnoresIt() throws Exception {
+    ProviderCodec codec =
+        ProviderClients.codec(ProviderKind.OPENAI, "http://127.0.0.1:9/v1", null, TIMEOUT);
+    ModelRequest flex = new ModelRequest("m-1", null, "Describe it.", IMAGE, null, 200, Lane.FLEX);
+
+    assertThat(codec.encode(flex).path("service_tier").asText()).isEqualTo("flex");
+    assertThat(codec.encode(REQUEST).has("service_tier")).isFalse();
+    assertThat(codec.encode(flex.canonical())).isEqualTo(codec.encode(REQUEST.canonical()));
+  }
+
+  @Test
+  void flexCapacityRefusalsAreRetried() {
+    ProviderCodec codec =
+        ProviderClients.codec(ProviderKind.OPENAI, "http://127.0.0.1:9/v1", null, TIMEOUT);
+
+    ProviderException busy =
+        codec.classify(
+            429,
+            Headers.of(),
+            "{\"error\":{\"message\":\"Resource unavailable, please retry later.\","
+                + "\"type\":\"resource_unavailable\",\"code\":\"resource_unavailable\"}}",
+            null,
+            Instant.EPOCH);
+    ProviderException overloaded =
+        codec.classify(
+            503, Headers.of(), "{\"error\":{\"message\":\"Slow Down\"}}", null, Instant.EPOCH);
+
+    assertThat(busy.type()).isEqualTo(FailureType.RATE_LIMITED);
+    assertThat(busy.type().retryable()).isTrue();
+    assertThat(overloaded.type().retryable()).isTrue();
+  }
+
+  @Test
+  void anthropicMarksTheImageAsThePromptCachePrefixWhenTheEndpointEnablesIt() {
+    ProviderCodec plain =
+        ProviderClients.codec(ProviderKind.ANTHROPIC, "http://127.0.0.1:9", null, TIMEOUT, false);
+    ProviderCodec caching =
+        ProviderClients.codec(ProviderKind.ANTHROPIC, "http://127.0.0.1:9", null, TIMEOUT, true);
+
+    assertThat(caching.encode(REQUEST).at("/messages/0/content/0/cache_control/type").asText())
+        .isEqualTo("ephemeral");
+    assertThat(plain.encode(REQUEST).at("/messages/0/content/0").has("cache_control")).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ProviderKind.class)
+  void readsPromptCacheCountsFromUsage(ProviderKind kind) throws Exception {
+    ProviderCodec codec = ProviderClients.codec(kind, "http://127.0.0.1:9/v1", null, TIMEOUT);
+    String usage =
+        switch (kind) {
+          case OPENAI, OPENAI_COMPATIBLE ->
+              """
+              {"model":"m-1","choices":[{"index":0,"message":{"content":"A cat."},
+               "finish_reason":"stop"}],"usage":{"prompt_tokens":3000,"completion_tokens":5,
+               "prompt_tokens_details":{"cached_tokens":2048}}}""";
+          case ANTHROPIC ->
+              """
+              {"model":"m-1","content":[{"type":"text","text":"A cat."}],"stop_reason":"end_turn",
+               "usage":{"input_tokens":352,"output_tokens":5,"cache_read_input_tokens":2048,
+               "cache_creation_input_tokens":600}}""";
+          case GEMINI ->
+              """
+              {"candidates":[{"content":{"parts":[{"text":"A cat."}]},"finishReason":"STOP"}],
+               "usageMetadata":{"promptTokenCount":3000,"candidatesTokenCount":5,
+               "cachedContentTokenCount":2048}}""";
+        };
+
+    ModelResponse response =
+        codec.decode(
+            REQUEST,
+            new ProviderCodec.Answer(200, usage.getBytes(StandardCharsets.UTF_8), null, 0));
+
+    assertThat(response.inputTokens()).isEqualTo(3000);
+    assertThat(response.cachedInputTokens()).isEqualTo(2048);
+    assertThat(response.cacheWriteTokens()).isEqualTo(kind == ProviderKind.ANTHROPIC ? 600 : 0);
   }
 
   private static String answer(ProviderKind kind) {

@@ -1,6 +1,7 @@
 package dev.loupe.cli;
 
 import dev.loupe.contract.DatasetRequest;
+import dev.loupe.storage.Locations;
 import java.net.URI;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,6 +53,15 @@ final class DatasetOptions {
 
   @Mixin FormatOptions formats;
 
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR|s3://…",
+      description = "response cache of this run's model calls (default: the API workers' own)")
+  String cache;
+
+  @Option(names = "--no-cache", description = "send every model call, store no responses")
+  boolean noCache;
+
   /**
    * The workflow's input.
    *
@@ -71,7 +81,15 @@ final class DatasetOptions {
         formats.formats(),
         formats.shards(),
         null,
-        lane);
+        lane,
+        cacheChoice());
+  }
+
+  private String cacheChoice() {
+    if (noCache) {
+      return DatasetRequest.NO_CACHE;
+    }
+    return cache == null ? null : Locations.asDirectory(Locations.of(cache)).toString();
   }
 
   /** The dataset's workflow ID: {@code --id}, else one derived from the source. */

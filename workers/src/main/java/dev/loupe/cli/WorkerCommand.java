@@ -109,6 +109,17 @@ final class WorkerCommand implements Callable<Integer> {
               + " LOUPE_TEMPORAL_UI_URL or temporal.uiUrl)")
   List<String> codecCorsOrigins;
 
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR|s3://…",
+      description =
+          "response cache of this worker's model calls (default: the config's cache:, else"
+              + " $XDG_CACHE_HOME/loupe/responses or ~/.cache/loupe/responses)")
+  String cache;
+
+  @Option(names = "--no-cache", description = "send every model call, store no responses")
+  boolean noCache;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -203,7 +214,12 @@ final class WorkerCommand implements Callable<Integer> {
           (captioner == null ? CaptionerSettings.DEFAULT : captioner)
               .withFlags(modelCommand, modelUrl, batchSlots);
     }
-    return loaded.withWorker(loaded.worker().withFlags(metricsPort, drainSeconds), captioner);
+    LoupeConfig flagged =
+        loaded.withWorker(loaded.worker().withFlags(metricsPort, drainSeconds), captioner);
+    if (noCache) {
+      return flagged.withCache(LoupeConfig.NO_CACHE);
+    }
+    return cache == null ? flagged : flagged.withCache(cache);
   }
 
   /**

@@ -94,6 +94,7 @@ public final class ConfigLoader {
         null,
         rootsOf(env, "LOUPE_INPUT_ROOTS"),
         rootsOf(env, "LOUPE_OUTPUT_ROOTS"),
+        null,
         null);
   }
 

@@ -22,6 +22,10 @@ import java.util.Objects;
  *     of the endpoint's task queue), or null for none
  * @param tokensPerMinute input plus output tokens per minute that each API worker process allows
  *     itself on this endpoint, or null for no budget
+ * @param promptCache mark each request's image as a prompt-cache prefix (Anthropic {@code
+ *     cache_control}; OpenAI and Gemini cache prefixes by themselves); off when null
+ * @param flex the flex lane of an {@code openai} endpoint: call timeout and when to give up on flex
+ *     and send online; the defaults when null
  */
 public record EndpointSettings(
     String provider,
@@ -32,7 +36,32 @@ public record EndpointSettings(
     Integer maxConcurrency,
     Integer imageMaxLongSide,
     Integer requestsPerMinute,
-    Integer tokensPerMinute) {
+    Integer tokensPerMinute,
+    Boolean promptCache,
+    FlexSettings flex) {
+
+  /**
+   * @param timeoutSeconds the call timeout of flex calls, which may take many minutes (default 900,
+   *     at most 1140: the flex activity allows 1200)
+   * @param onlineAfterSeconds after a stage has tried flex this long (capacity refusals are
+   *     retried), its calls go online at the online price; never when null
+   */
+  public record FlexSettings(Integer timeoutSeconds, Integer onlineAfterSeconds) {
+    public static final FlexSettings DEFAULT = new FlexSettings(null, null);
+
+    public FlexSettings {
+      timeoutSeconds = timeoutSeconds == null ? 900 : timeoutSeconds;
+      if (timeoutSeconds < 1 || timeoutSeconds > 1140) {
+        throw new IllegalArgumentException(
+            "flex.timeoutSeconds must be within 1..1140 (the flex activity allows 1200): "
+                + timeoutSeconds);
+      }
+      if (onlineAfterSeconds != null && onlineAfterSeconds < 0) {
+        throw new IllegalArgumentException(
+            "flex.onlineAfterSeconds must not be negative: " + onlineAfterSeconds);
+      }
+    }
+  }
 
   public static final String OPENAI = ProviderKind.OPENAI.configName();
   public static final String OPENAI_COMPATIBLE = ProviderKind.OPENAI_COMPATIBLE.configName();
@@ -68,6 +97,33 @@ public record EndpointSettings(
       throw new IllegalArgumentException(
           "tokensPerMinute must be positive (leave it out for no budget): " + tokensPerMinute);
     }
+    promptCache = promptCache != null && promptCache;
+    flex = flex == null ? FlexSettings.DEFAULT : flex;
+  }
+
+  /** Settings without prompt-cache marks and with the default flex lane. */
+  public EndpointSettings(
+      String provider,
+      String baseUrl,
+      String apiKeyEnv,
+      String model,
+      Integer timeoutSeconds,
+      Integer maxConcurrency,
+      Integer imageMaxLongSide,
+      Integer requestsPerMinute,
+      Integer tokensPerMinute) {
+    this(
+        provider,
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeoutSeconds,
+        maxConcurrency,
+        imageMaxLongSide,
+        requestsPerMinute,
+        tokensPerMinute,
+        null,
+        null);
   }
 
   /** Settings without rate limits. */

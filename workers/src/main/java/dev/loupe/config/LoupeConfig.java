@@ -1,10 +1,13 @@
 package dev.loupe.config;
 
+import dev.loupe.storage.Locations;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A worker's configuration: the YAML file of {@code --config}, or what the environment implies when
@@ -22,6 +25,10 @@ import java.util.Map;
  *     (their sources and every manifest entry); the working directory when absent
  * @param outputRoots where datasets may write their outputs; the working directory when absent
  * @param limits byte, line and field limits on what a source holds, and the decode budget
+ * @param cache the response cache of this worker's model calls: a directory or {@code s3://}
+ *     prefix, or {@code off}; {@code $XDG_CACHE_HOME/loupe/responses} (else {@code
+ *     ~/.cache/loupe/responses}) when absent. A run's own {@code --cache} / {@code --no-cache}
+ *     wins.
  */
 public record LoupeConfig(
     TemporalSettings temporal,
@@ -34,7 +41,11 @@ public record LoupeConfig(
     CaptionerSettings captioner,
     List<String> inputRoots,
     List<String> outputRoots,
-    LimitsSettings limits) {
+    LimitsSettings limits,
+    String cache) {
+
+  /** {@code cache: off}: no response cache. */
+  public static final String NO_CACHE = dev.loupe.contract.DatasetRequest.NO_CACHE;
 
   public LoupeConfig(
       TemporalSettings temporal,
@@ -54,6 +65,7 @@ public record LoupeConfig(
         retry,
         worker,
         captioner,
+        null,
         null,
         null,
         null);
@@ -95,6 +107,9 @@ public record LoupeConfig(
     inputRoots = inputRoots == null ? null : List.copyOf(inputRoots);
     outputRoots = outputRoots == null ? null : List.copyOf(outputRoots);
     limits = limits == null ? LimitsSettings.DEFAULT : limits;
+    if (cache != null && !cache.equals(NO_CACHE)) {
+      cache = Locations.asDirectory(Locations.of(cache)).toString();
+    }
   }
 
   /** This configuration with other Temporal settings. */
@@ -110,7 +125,45 @@ public record LoupeConfig(
         captioner,
         inputRoots,
         outputRoots,
-        limits);
+        limits,
+        cache);
+  }
+
+  /** This configuration with another response cache ({@code --cache}, {@code --no-cache}). */
+  public LoupeConfig withCache(String location) {
+    return new LoupeConfig(
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        inputRoots,
+        outputRoots,
+        limits,
+        location);
+  }
+
+  /**
+   * The worker's response cache root, or empty for {@code off}.
+   *
+   * @param environment for {@code XDG_CACHE_HOME} and {@code HOME}
+   */
+  public Optional<URI> cacheRoot(Map<String, String> environment) {
+    if (NO_CACHE.equals(cache)) {
+      return Optional.empty();
+    }
+    if (cache != null) {
+      return Optional.of(URI.create(cache));
+    }
+    String xdg = environment.get("XDG_CACHE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(environment.getOrDefault("HOME", System.getProperty("user.home")), ".cache");
+    return Optional.of(Locations.asDirectory(Locations.file(base.resolve("loupe/responses"))));
   }
 
   /** This configuration with other worker and captioner settings (from command-line flags). */
@@ -126,7 +179,8 @@ public record LoupeConfig(
         newCaptioner,
         inputRoots,
         outputRoots,
-        limits);
+        limits,
+        cache);
   }
 
   /**
@@ -149,7 +203,8 @@ public record LoupeConfig(
         captioner,
         inputs,
         outputs,
-        limits);
+        limits,
+        cache);
   }
 
   /** This configuration with other limits. */
@@ -165,7 +220,8 @@ public record LoupeConfig(
         captioner,
         inputRoots,
         outputRoots,
-        newLimits);
+        newLimits,
+        cache);
   }
 
   /** The input roots: as configured, or the working directory. */

@@ -10,6 +10,7 @@ import dev.loupe.activity.CaptionerActivitiesImpl;
 import dev.loupe.activity.CpuActivitiesImpl;
 import dev.loupe.activity.ImageProber;
 import dev.loupe.activity.RecordBuilder;
+import dev.loupe.cache.ResponseCaches;
 import dev.loupe.captioner.ModelServerSupervisor;
 import dev.loupe.config.CaptionerSettings;
 import dev.loupe.config.EndpointSettings;
@@ -257,13 +258,15 @@ public final class LoupeModule extends AbstractModule {
       Map<String, ModelEndpoint> endpoints,
       PromptLibrary prompts,
       PriceTable prices,
+      BlobStore blobs,
       SourceReader sources,
       DecodeBudget decodes,
       @Named("records") ObjectMapper records) {
     PreparedImages images =
         new PreparedImages(sources, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes), 64);
+    ResponseCaches caches = new ResponseCaches(blobs, config.cacheRoot(environment));
     return new ApiActivitiesImpl(
-        new StageRunner(endpoints, prompts, images, prices),
+        new StageRunner(endpoints, prompts, images, prices, caches),
         new StructuredOutputs(records),
         API_HEARTBEAT_EVERY);
   }
@@ -306,7 +309,8 @@ public final class LoupeModule extends AbstractModule {
             new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes),
             settings.batchSlots() * 2);
     return new CaptionerActivitiesImpl(
-        new StageRunner(Map.of(local.name(), local), prompts, images, prices),
+        new StageRunner(
+            Map.of(local.name(), local), prompts, images, prices, ResponseCaches.none()),
         model,
         Duration.ofSeconds(settings.modelWaitSeconds()),
         CAPTIONER_HEARTBEAT_EVERY);

@@ -2,6 +2,8 @@ package dev.loupe.worker;
 
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.image.ProviderImageLimits;
+import dev.loupe.provider.HttpModelClient;
+import dev.loupe.provider.LaneClient;
 import dev.loupe.provider.ModelClient;
 import dev.loupe.provider.ProviderClients;
 import dev.loupe.provider.ProviderKind;
@@ -48,11 +50,29 @@ final class ModelClients {
   ModelEndpoint build(String name, EndpointSettings settings) {
     ProviderKind kind = settings.kind();
     Duration timeout = Duration.ofSeconds(settings.timeoutSeconds());
-    ModelClient client = clients.create(kind, settings.baseUrl(), keyOf(name, settings), timeout);
+    Secret key = keyOf(name, settings);
+    HttpModelClient online =
+        clients.create(kind, settings.baseUrl(), key, timeout, settings.promptCache());
+    ModelClient lanes = online;
+    Duration flexOnlineAfter = null;
+    if (kind == ProviderKind.OPENAI) {
+      EndpointSettings.FlexSettings flex = settings.flex();
+      lanes =
+          new LaneClient(
+              online,
+              clients.create(
+                  kind,
+                  settings.baseUrl(),
+                  key,
+                  Duration.ofSeconds(flex.timeoutSeconds()),
+                  settings.promptCache()));
+      flexOnlineAfter =
+          flex.onlineAfterSeconds() == null ? null : Duration.ofSeconds(flex.onlineAfterSeconds());
+    }
     RateLimitedClient limited =
         new RateLimitedClient(
             name,
-            client,
+            lanes,
             EndpointLimits.of(
                 settings.maxConcurrency(),
                 settings.requestsPerMinute(),
@@ -62,7 +82,8 @@ final class ModelClients {
     if (settings.imageMaxLongSide() != null) {
       images = images.withMaxLongSide(settings.imageMaxLongSide());
     }
-    return new ModelEndpoint(name, limited, images);
+    return new ModelEndpoint(
+        name, limited, images, kind.configName(), online.codec(), flexOnlineAfter);
   }
 
   /** How long a call may wait for the rate limits, so that it still ends within the activity. */

@@ -54,7 +54,9 @@ public final class LoupeWorker implements AutoCloseable {
     if (extra != null && !extra.isBlank()) {
       command.addAll(List.of(extra.trim().split("\\s+")));
     }
-    command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "worker", "--pool", pools));
+    // Benchmarks measure calls: no response cache answers them.
+    command.addAll(
+        List.of("-jar", jar.toAbsolutePath().toString(), "worker", "--pool", pools, "--no-cache"));
     command.addAll(List.of(args));
     Files.createDirectories(logDir);
     Path out = logDir.resolve(name + ".out");

@@ -119,6 +119,52 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void fileGivesTheCacheThePromptCacheAndTheFlexLane() throws IOException {
+    Path file =
+        write(
+            """
+            cache: s3://bucket/loupe-cache
+            endpoints:
+              o:
+                provider: openai
+                baseUrl: https://api.openai.com/v1
+                apiKeyEnv: OPENAI_API_KEY
+                model: gpt-4.1-mini
+                flex: {timeoutSeconds: 600, onlineAfterSeconds: 3600}
+              a:
+                provider: anthropic
+                baseUrl: https://api.anthropic.com
+                apiKeyEnv: ANTHROPIC_API_KEY
+                model: claude-sonnet-4-5
+                promptCache: true
+            """);
+
+    LoupeConfig config = ConfigLoader.load(file, Map.of());
+
+    assertThat(config.cacheRoot(Map.of()))
+        .contains(java.net.URI.create("s3://bucket/loupe-cache/"));
+    EndpointSettings openAi = config.endpoints().get("o");
+    assertThat(openAi.flex().timeoutSeconds()).isEqualTo(600);
+    assertThat(openAi.flex().onlineAfterSeconds()).isEqualTo(3600);
+    assertThat(openAi.promptCache()).isFalse();
+    EndpointSettings anthropic = config.endpoints().get("a");
+    assertThat(anthropic.promptCache()).isTrue();
+    assertThat(anthropic.flex().timeoutSeconds()).isEqualTo(900);
+    assertThat(anthropic.flex().onlineAfterSeconds()).isNull();
+  }
+
+  @Test
+  void theCacheDefaultsUnderTheUsersCacheDirectoryAndOffTurnsItOff() throws IOException {
+    LoupeConfig config = ConfigLoader.load(null, Map.of("OPENAI_API_KEY", "sk-x"));
+
+    assertThat(config.cacheRoot(Map.of("XDG_CACHE_HOME", "/xdg")))
+        .contains(java.net.URI.create("file:///xdg/loupe/responses/"));
+    assertThat(config.cacheRoot(Map.of("HOME", "/home/u")))
+        .contains(java.net.URI.create("file:///home/u/.cache/loupe/responses/"));
+    assertThat(config.withCache(LoupeConfig.NO_CACHE).cacheRoot(Map.of())).isEmpty();
+  }
+
+  @Test
   void unknownProviderIsNamedWithTheKnownOnes() throws IOException {
     Path file =
         write(

@@ -49,7 +49,9 @@ public final class InJvmWorkers implements AutoCloseable {
           Guice.createInjector(
               Stage.PRODUCTION,
               new LoupeModule(
-                  TestRoots.withTemporaryDirectory(config), ProjectConfig.directory(), env),
+                  TestRoots.withTemporaryDirectory(config),
+                  ProjectConfig.directory(),
+                  TestServers.freshCacheEnvironment(env)),
               new TemporalModule(temporal));
       injector
           .getInstance(PoolRegistrar.class)

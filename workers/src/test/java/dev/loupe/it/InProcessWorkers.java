@@ -76,7 +76,9 @@ final class InProcessWorkers implements AutoCloseable {
         Guice.createInjector(
             Stage.PRODUCTION,
             new LoupeModule(
-                TestRoots.withTemporaryDirectory(adjust.apply(config)), configDirectory, Map.of()),
+                TestRoots.withTemporaryDirectory(adjust.apply(config)),
+                configDirectory,
+                TestServers.freshCacheEnvironment(Map.of())),
             new TemporalModule(temporal));
     injector
         .getInstance(PoolRegistrar.class)

@@ -25,7 +25,8 @@ final class LoupeProcess {
   }
 
   /**
-   * Starts {@code java -jar loupe.jar args…} with exactly {@code env} (plus PATH and JAVA_HOME).
+   * Starts {@code java -jar loupe.jar args…} with exactly {@code env} (plus PATH, HOME, and
+   * XDG_CACHE_HOME under {@code workDir} unless {@code env} names another).
    */
   static LoupeProcess start(Path workDir, Map<String, String> env, String... args)
       throws IOException {
@@ -43,6 +44,8 @@ final class LoupeProcess {
     environment.clear();
     environment.put("PATH", path == null ? "/usr/bin:/bin" : path);
     environment.put("HOME", System.getProperty("user.home"));
+    // A response cache of the test's own, so that no run answers from another test's calls.
+    environment.put("XDG_CACHE_HOME", workDir.resolve(".cache").toString());
     environment.putAll(env);
     Path out = Files.createTempFile(workDir, "loupe-", ".out");
     Path err = Files.createTempFile(workDir, "loupe-", ".err");

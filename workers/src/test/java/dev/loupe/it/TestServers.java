@@ -7,8 +7,11 @@ import dev.loupe.bench.TemporalDevServer;
 import dev.loupe.bench.TemporalTestServer;
 import dev.loupe.recipe.ProjectConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The real servers integration tests run against, started by {@code scripts/test}: a Temporal
@@ -65,5 +68,22 @@ final class TestServers {
               + " is not set: run the integration tests with scripts/test, which starts the servers");
     }
     return value;
+  }
+
+  /**
+   * {@code env} with {@code XDG_CACHE_HOME} in a new temporary directory unless it names one: each
+   * in-JVM worker gets a response cache of its own, so no test is answered from another's calls.
+   */
+  static Map<String, String> freshCacheEnvironment(Map<String, String> env) {
+    if (env.containsKey("XDG_CACHE_HOME")) {
+      return env;
+    }
+    Map<String, String> fresh = new HashMap<>(env);
+    try {
+      fresh.put("XDG_CACHE_HOME", Files.createTempDirectory("loupe-cache-").toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Map.copyOf(fresh);
   }
 }

@@ -27,6 +27,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param shards how the WebDataset and Parquet shards are cut and what images they hold
  * @param lane {@code online}, {@code batch} or {@code flex}: the lane of every recipe stage that
  *     has none of its own; {@code online} when absent
+ * @param cache the response cache for this run's model calls: a directory or {@code s3://} prefix,
+ *     or {@value #NO_CACHE} for none; the API workers' own setting when absent
  * @param carry internal: state carried over continue-as-new; users leave it out (a first start with
  *     it fails, naming the field, so that no caller can skip the plan and the checks)
  */
@@ -44,7 +46,8 @@ public record DatasetRequest(
     java.util.List<String> formats,
     ShardOptions shards,
     DatasetCarry carry,
-    String lane) {
+    String lane,
+    String cache) {
 
   public static final String DEFAULT_RECIPE = "allava";
   public static final int DEFAULT_WINDOW = 100;
@@ -53,6 +56,9 @@ public record DatasetRequest(
   public static final double MAX_FAILED_WAIT_HOURS = 24 * 30;
   public static final String MULTI_TURN = "multi_turn";
   public static final String SEPARATE = "separate";
+
+  /** {@code "cache": "off"}: no response cache for this run. */
+  public static final String NO_CACHE = "off";
 
   @JsonCreator
   public DatasetRequest {}
@@ -80,7 +86,37 @@ public record DatasetRequest(
         null,
         null,
         carry,
+        null,
         null);
+  }
+
+  /** The request without export formats. */
+  public DatasetRequest(
+      String source,
+      String output,
+      String recipe,
+      Integer limit,
+      Integer window,
+      Double budgetUsd,
+      Double failedWaitHours,
+      String conversation,
+      DatasetCarry carry,
+      String lane,
+      String cache) {
+    this(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        null,
+        null,
+        carry,
+        lane,
+        cache);
   }
 
   /** The request without a lane, with export formats. */
@@ -108,6 +144,7 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
+        null,
         null);
   }
 
@@ -120,12 +157,14 @@ public record DatasetRequest(
       Integer window,
       Double budgetUsd,
       DatasetCarry carry) {
-    this(source, output, recipe, limit, window, budgetUsd, null, null, null, null, carry, null);
+    this(
+        source, output, recipe, limit, window, budgetUsd, null, null, null, null, carry, null,
+        null);
   }
 
   public static DatasetRequest of(String source, String output) {
     return new DatasetRequest(
-        source, output, null, null, null, null, null, null, null, null, null, null);
+        source, output, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public String recipeOrDefault() {
@@ -157,7 +196,8 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
-        lane);
+        lane,
+        cache);
   }
 
   public DatasetRequest withLimit(Integer max) {
@@ -173,7 +213,8 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
-        lane);
+        lane,
+        cache);
   }
 
   public DatasetRequest withWindow(Integer size) {
@@ -189,7 +230,8 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
-        lane);
+        lane,
+        cache);
   }
 
   public DatasetRequest withBudget(Double usd) {
@@ -205,7 +247,8 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
-        lane);
+        lane,
+        cache);
   }
 
   public DatasetRequest withFailedWaitHours(Double hours) {
@@ -221,7 +264,8 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
-        lane);
+        lane,
+        cache);
   }
 
   public DatasetRequest withConversation(String style) {
@@ -237,7 +281,8 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
-        lane);
+        lane,
+        cache);
   }
 
   public java.util.List<String> formatsOrDefault() {
@@ -257,7 +302,8 @@ public record DatasetRequest(
         names,
         options,
         carry,
-        lane);
+        lane,
+        cache);
   }
 
   public DatasetRequest withLane(String name) {
@@ -273,7 +319,25 @@ public record DatasetRequest(
         formats,
         shards,
         carry,
-        name);
+        name,
+        cache);
+  }
+
+  public DatasetRequest withCache(String location) {
+    return new DatasetRequest(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        formats,
+        shards,
+        carry,
+        lane,
+        location);
   }
 
   /** The lane of stages without their own. */
@@ -294,6 +358,7 @@ public record DatasetRequest(
         formats,
         shards,
         state,
-        lane);
+        lane,
+        cache);
   }
 }

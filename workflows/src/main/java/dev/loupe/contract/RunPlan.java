@@ -15,6 +15,8 @@ import java.util.Map;
  * @param maxPixels images with more pixels than this are rejected before decoding
  * @param stages stage name to its settings, in pipeline order
  * @param templateHashes template id to the SHA-256 of its text
+ * @param imageWorstCaseUsd the most one image can cost (reserved for each image in flight when the
+ *     run has a budget); null in plans made before it existed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunPlan(
@@ -26,7 +28,8 @@ public record RunPlan(
     Map<String, String> templateHashes,
     String lang,
     int nearDuplicateDistance,
-    CheckSettings checkSettings) {
+    CheckSettings checkSettings,
+    Double imageWorstCaseUsd) {
 
   public static final String OCR = "ocr";
   public static final String DESCRIBE = "describe";
@@ -50,7 +53,46 @@ public record RunPlan(
       long maxPixels,
       Map<String, StagePlan> stages,
       Map<String, String> templateHashes) {
-    this(recipe, recipeHash, minShortSide, maxPixels, stages, templateHashes, "en", 0, null);
+    this(recipe, recipeHash, minShortSide, maxPixels, stages, templateHashes, "en", 0, null, null);
+  }
+
+  /** A plan without a worst-case image cost. */
+  public RunPlan(
+      String recipe,
+      String recipeHash,
+      int minShortSide,
+      long maxPixels,
+      Map<String, StagePlan> stages,
+      Map<String, String> templateHashes,
+      String lang,
+      int nearDuplicateDistance,
+      CheckSettings checkSettings) {
+    this(
+        recipe,
+        recipeHash,
+        minShortSide,
+        maxPixels,
+        stages,
+        templateHashes,
+        lang,
+        nearDuplicateDistance,
+        checkSettings,
+        null);
+  }
+
+  /** This plan with the worst-case cost of one image. */
+  public RunPlan withImageWorstCaseUsd(double usd) {
+    return new RunPlan(
+        recipe,
+        recipeHash,
+        minShortSide,
+        maxPixels,
+        stages,
+        templateHashes,
+        lang,
+        nearDuplicateDistance,
+        checkSettings,
+        usd);
   }
 
   /** The prompt language for an item: its own when it has one, else the recipe's. */
@@ -105,6 +147,8 @@ public record RunPlan(
    * @param pool {@code api} (an endpoint's queue) or {@code captioner} (the GPU pool); {@code api}
    *     when null
    * @param lane how the stage's calls travel; {@link Lane#ONLINE} when null
+   * @param cache the response cache: a directory or {@code s3://} prefix, {@value
+   *     DatasetRequest#NO_CACHE} for none, or null for the API worker's own setting
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record StagePlan(
@@ -115,7 +159,8 @@ public record RunPlan(
       int maxOutputTokens,
       List<String> checks,
       String pool,
-      Lane lane) {
+      Lane lane,
+      String cache) {
 
     public static final String API_POOL = "api";
     public static final String CAPTIONER_POOL = "captioner";
@@ -130,6 +175,19 @@ public record RunPlan(
         List<String> checks,
         String pool) {
       this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, Lane.ONLINE);
+    }
+
+    /** A stage with the API worker's own cache setting. */
+    public StagePlan(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        int questions,
+        int maxOutputTokens,
+        List<String> checks,
+        String pool,
+        Lane lane) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, lane, null);
     }
 
     public Lane laneOrDefault() {

@@ -3,6 +3,8 @@ package dev.loupe.workflow;
 import dev.loupe.contract.ApiActivities;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
+import dev.loupe.contract.Lane;
+import dev.loupe.contract.RunPlan.StagePlan;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -70,8 +72,15 @@ final class ActivityStubs {
   /** API workers heartbeat every 5 s while a call waits; a dead worker is noticed after this. */
   static final Duration API_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Flex-lane calls may take many minutes (the endpoint's flex call timeout is at most 19): they
+   * heartbeat like the others, so a dead worker is still noticed after the heartbeat timeout.
+   */
+  static final Duration FLEX_START_TO_CLOSE = Duration.ofMinutes(20);
+
   private final ActivityOptions api;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
+  private final Map<String, ApiActivities> flexByEndpoint = new HashMap<>();
 
   ActivityStubs(ApiRetry retry) {
     this.api = api(retry);
@@ -111,6 +120,22 @@ final class ActivityStubs {
 
   static CpuActivities shards() {
     return Workflow.newActivityStub(CpuActivities.class, SHARD);
+  }
+
+  /** The stub for one endpoint's queue in the stage's lane, made once per workflow execution. */
+  ApiActivities api(String endpoint, StagePlan stage) {
+    if (stage.laneOrDefault() != Lane.FLEX) {
+      return api(endpoint);
+    }
+    return flexByEndpoint.computeIfAbsent(
+        endpoint,
+        name ->
+            Workflow.newActivityStub(
+                ApiActivities.class,
+                ActivityOptions.newBuilder(api)
+                    .setTaskQueue(TaskQueues.api(name))
+                    .setStartToCloseTimeout(FLEX_START_TO_CLOSE)
+                    .build()));
   }
 
   /** The stub for one endpoint's queue, made once per workflow execution. */

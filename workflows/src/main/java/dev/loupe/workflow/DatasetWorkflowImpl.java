@@ -71,6 +71,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   /** A child that failed as a workflow, so it persisted no record; the run writes one. */
   private record Unrecorded(SourceItem item, String detail) {}
 
+  /** Change id: a budget reserves each in-flight image's worst case. */
+  static final String BUDGET_RESERVES = "budget-reserves-in-flight";
+
   private final DatasetTuning tuning;
   private final CpuActivities cpu = ActivityStubs.cpu();
   private final Deque<SourceItem> pending = new ArrayDeque<>();
@@ -345,17 +348,40 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
       limitReached = true;
       return true;
     }
-    if (request.budgetUsd() != null && counts.costUsd() >= request.budgetUsd()) {
+    if (request.budgetUsd() != null && budgetWouldBeOvershot(request.budgetUsd())) {
       budgetSpent = true;
       message =
           String.format(
               Locale.ROOT,
-              "budget of $%.2f spent ($%.4f): stopped starting new images",
+              "budget of $%.2f spent ($%.4f, $%.4f reserved for %d images in flight):"
+                  + " stopped starting new images",
               request.budgetUsd(),
-              counts.costUsd());
+              counts.costUsd(),
+              reservedUsd(),
+              inFlight.size());
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether one more image could take the run over its budget: what finished images cost, plus each
+   * image in flight and the next one at the plan's worst case per image. Images reserve when they
+   * start and settle (their real cost replaces the reserve) when they end. Runs started before
+   * reserves existed, and plans without a worst case, count only finished images.
+   */
+  private boolean budgetWouldBeOvershot(double budgetUsd) {
+    if (Workflow.getVersion(BUDGET_RESERVES, Workflow.DEFAULT_VERSION, 1)
+            == Workflow.DEFAULT_VERSION
+        || plan.imageWorstCaseUsd() == null) {
+      return counts.costUsd() >= budgetUsd;
+    }
+    return counts.costUsd() + reservedUsd() + plan.imageWorstCaseUsd() > budgetUsd;
+  }
+
+  /** The worst case of the images in flight. */
+  private double reservedUsd() {
+    return plan.imageWorstCaseUsd() == null ? 0 : inFlight.size() * plan.imageWorstCaseUsd();
   }
 
   private boolean continueAsNewDue() {

@@ -52,6 +52,12 @@ final class RequestValidation {
               + request.conversation()
               + "\"");
     }
+    if (request.cache() != null && request.cache().isBlank()) {
+      throw invalid(
+          "cache must be a directory, an s3:// prefix or \""
+              + DatasetRequest.NO_CACHE
+              + "\", got an empty string");
+    }
     if (request.lane() != null) {
       try {
         Lane.fromName(request.lane());

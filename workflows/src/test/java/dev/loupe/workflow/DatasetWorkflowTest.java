@@ -81,6 +81,20 @@ class DatasetWorkflowTest {
   }
 
   @Test
+  void aBudgetReservesEachImageInFlightSoTheWindowCannotOvershootIt() {
+    try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
+      harness.cpu.addImages(20);
+      // Each image costs 4 calls × $0.001 and may cost $0.005 at worst. Counting only finished
+      // images, a window of 5 would start 5 images ($0.02, twice the budget) before any ended.
+      harness.cpu.plan = FakePlans.allava().withImageWorstCaseUsd(0.005);
+      DatasetResult result = harness.run("ds-4b", REQUEST.withWindow(5).withBudget(0.01));
+      assertThat(result.counts().costUsd()).isLessThanOrEqualTo(0.01);
+      assertThat(result.counts().listed()).isEqualTo(2);
+      assertThat(result.message()).contains("budget of $0.01 spent");
+    }
+  }
+
+  @Test
   void duplicateBytesInFlightAreRejectedAsDuplicates() {
     try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
       harness.cpu.source.add(SourceItem.of("file:///images/a.png", FakeCpuActivities.sha(5), 1));

@@ -9,6 +9,7 @@ import dev.loupe.provider.ProviderException;
 import dev.loupe.provider.ProviderMessages;
 import dev.loupe.provider.WireJson;
 import dev.loupe.provider.anthropic.AnthropicWire.Block;
+import dev.loupe.provider.anthropic.AnthropicWire.CacheControl;
 import dev.loupe.provider.anthropic.AnthropicWire.ContentBlock;
 import dev.loupe.provider.anthropic.AnthropicWire.ImageBlock;
 import dev.loupe.provider.anthropic.AnthropicWire.ImageSource;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * Anthropic Messages ({@code POST {baseUrl}/v1/messages}, key in {@code x-api-key}). Structured
  * output is forced tool use: the schema becomes the input schema of the one tool the model must
  * call, and the tool's input is the output. {@code stop_reason: refusal} ends in {@link
- * FailureType#REFUSED}. The body is also the {@code params} of a Message Batches request.
+ * FailureType#REFUSED}. The body is also the {@code params} of a Message Batches request. With
+ * {@link AnthropicSettings#promptCache()} the image block carries {@code cache_control}, so the
+ * stages of one image read it from the prompt cache.
  */
 public final class AnthropicCodec implements ProviderCodec {
   private static final Logger LOG = LoggerFactory.getLogger(AnthropicCodec.class);
@@ -81,11 +84,13 @@ public final class AnthropicCodec implements ProviderCodec {
     if (request.image() != null) {
       ModelRequest.PreparedImage image = request.image();
       Objects.requireNonNull(image.mimeType(), "image mimeType");
-      // The docs: images before text work best.
+      // The docs: images before text work best. The image is also the prefix an image's stages
+      // share, so that is where the prompt cache's breakpoint goes when the endpoint enables it.
       content.add(
           new ImageBlock(
               ImageSource.base64(
-                  image.mimeType(), Base64.getEncoder().encodeToString(image.bytes()))));
+                  image.mimeType(), Base64.getEncoder().encodeToString(image.bytes())),
+              settings.promptCache() ? CacheControl.EPHEMERAL : null));
     }
     content.add(new TextBlock(request.text()));
     List<Tool> tools = null;

@@ -15,9 +15,11 @@ import okhttp3.HttpUrl;
  * @param version the {@code anthropic-version} header
  * @param callTimeout the limit on one whole HTTP exchange; keep it below the activity's
  *     start-to-close timeout
+ * @param promptCache whether requests mark the image as a prompt-cache prefix ({@code
+ *     cache_control}); cache writes cost more than plain input, reads much less
  */
 public record AnthropicSettings(
-    String baseUrl, Secret apiKey, String version, Duration callTimeout) {
+    String baseUrl, Secret apiKey, String version, Duration callTimeout, boolean promptCache) {
   public static final String DEFAULT_VERSION = "2023-06-01";
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(120);
 
@@ -31,6 +33,11 @@ public record AnthropicSettings(
     if (callTimeout.isNegative() || callTimeout.isZero()) {
       throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
     }
+  }
+
+  /** Without prompt caching. */
+  public AnthropicSettings(String baseUrl, Secret apiKey, String version, Duration callTimeout) {
+    this(baseUrl, apiKey, version, callTimeout, false);
   }
 
   /** The official API with the default version and call timeout. */

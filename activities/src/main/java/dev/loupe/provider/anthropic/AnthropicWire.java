@@ -30,10 +30,20 @@ final class AnthropicWire {
     }
   }
 
-  record ImageBlock(String type, ImageSource source) implements Block {
-    ImageBlock(ImageSource source) {
-      this("image", source);
+  /**
+   * @param cacheControl marks the end of the prompt prefix Anthropic caches, or null
+   */
+  record ImageBlock(
+      String type, ImageSource source, @JsonProperty("cache_control") CacheControl cacheControl)
+      implements Block {
+    ImageBlock(ImageSource source, CacheControl cacheControl) {
+      this("image", source, cacheControl);
     }
+  }
+
+  /** {@code {"type": "ephemeral"}}: the five-minute prompt cache. */
+  record CacheControl(String type) {
+    static final CacheControl EPHEMERAL = new CacheControl("ephemeral");
   }
 
   /**

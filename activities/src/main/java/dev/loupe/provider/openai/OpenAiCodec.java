@@ -2,6 +2,7 @@ package dev.loupe.provider.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.contract.FailureType;
+import dev.loupe.contract.Lane;
 import dev.loupe.provider.ModelRequest;
 import dev.loupe.provider.ModelResponse;
 import dev.loupe.provider.ProviderCodec;
@@ -44,6 +45,7 @@ public final class OpenAiCodec implements ProviderCodec {
   private static final String IMAGE_DETAIL = "auto";
   private static final String REQUEST_ID = "x-request-id";
   private static final int MAX_REFUSAL_CHARS = 300;
+  private static final String FLEX_TIER = "flex";
 
   private final OpenAiSettings settings;
   private final HttpUrl url;
@@ -86,10 +88,12 @@ public final class OpenAiCodec implements ProviderCodec {
       messages.add(new SystemMessage(request.system()));
     }
     List<ContentPart> parts = new ArrayList<>(2);
-    parts.add(new TextPart(request.text()));
+    // The image first: an image's stages then share a byte-identical prefix, which OpenAI's
+    // automatic prompt caching bills at the cached-input rate.
     if (request.image() != null) {
       parts.add(new ImagePart(new ImageUrl(dataUrl(request.image()), IMAGE_DETAIL)));
     }
+    parts.add(new TextPart(request.text()));
     messages.add(new UserMessage(parts));
     boolean newField = settings.dialect().usesMaxCompletionTokens();
     ResponseFormat format =
@@ -102,7 +106,8 @@ public final class OpenAiCodec implements ProviderCodec {
             messages,
             newField ? request.maxOutputTokens() : null,
             newField ? null : request.maxOutputTokens(),
-            format));
+            format,
+            request.lane() == Lane.FLEX ? FLEX_TIER : null));
   }
 
   private static String dataUrl(ModelRequest.PreparedImage image) {

@@ -17,7 +17,8 @@ final class OpenAiWire {
       List<Message> messages,
       @JsonProperty("max_completion_tokens") Integer maxCompletionTokens,
       @JsonProperty("max_tokens") Integer maxTokens,
-      @JsonProperty("response_format") ResponseFormat responseFormat) {}
+      @JsonProperty("response_format") ResponseFormat responseFormat,
+      @JsonProperty("service_tier") String serviceTier) {}
 
   sealed interface Message permits SystemMessage, UserMessage {}
 

@@ -100,6 +100,10 @@ final class FakeAnthropicRequests {
   }
 
   private static void block(JsonNode block, String at, List<String> problems) {
+    JsonNode cacheControl = block.path("cache_control");
+    if (!cacheControl.isMissingNode() && !"ephemeral".equals(cacheControl.path("type").asText())) {
+      problems.add(at + ".cache_control.type: Input should be 'ephemeral'");
+    }
     switch (block.path("type").asText()) {
       case "text" -> {
         if (!block.path("text").isTextual()) {
@@ -214,5 +218,18 @@ final class FakeAnthropicRequests {
         imageDigest,
         schemaName,
         body.path("max_tokens").asInt());
+  }
+
+  /** The digest of the image block that carries {@code cache_control}, or null. */
+  static String cachedImageDigest(JsonNode body) {
+    for (JsonNode message : body.path("messages")) {
+      for (JsonNode block : message.path("content")) {
+        if ("image".equals(block.path("type").asText()) && block.has("cache_control")) {
+          JsonNode source = block.path("source");
+          return FakeAnswers.sha256(source.path("data").asText(source.path("url").asText()));
+        }
+      }
+    }
+    return null;
   }
 }

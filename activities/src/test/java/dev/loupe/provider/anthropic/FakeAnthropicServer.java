@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +42,11 @@ import okio.ByteString;
  * tool_choice} forces a tool, a {@code tool_use} block whose input is the structured answer named
  * by the tool. Usage: the prompt is 100 tokens + a quarter of its characters + 1600 per image, of
  * which {@link #setCacheReadTokens} (0 at first) are reported as {@code cache_read_input_tokens}
- * and the rest as {@code input_tokens}; {@code output_tokens} is a quarter of the answer's
- * characters. The totals sum the answers that carried content.
+ * and the rest as {@code input_tokens}. An image block marked with {@code cache_control} is a
+ * prompt-cache prefix as the API treats it: its 1600 tokens are {@code cache_creation_input_tokens}
+ * the first time the fake sees the image and {@code cache_read_input_tokens} after that. {@code
+ * output_tokens} is a quarter of the answer's characters. The totals sum the answers that carried
+ * content.
  *
  * <p>Failures are scripted with {@link #failNext} or {@link #setRule}; see {@link
  * FakeAnthropicReply}.
@@ -65,6 +70,10 @@ public final class FakeAnthropicServer implements Closeable {
   private volatile Function<FakeRequest, Optional<FakeAnthropicReply>> rule =
       request -> Optional.empty();
   private volatile int cacheReadTokens;
+  private final Set<String> cachedPrefixes = ConcurrentHashMap.newKeySet();
+
+  /** Request sequence to whether its marked prefix was read (true) or written (false). */
+  private final Map<Integer, Boolean> prefixRead = new ConcurrentHashMap<>();
 
   private FakeAnthropicServer(String apiKey) {
     this.apiKey = apiKey;
@@ -184,6 +193,10 @@ public final class FakeAnthropicServer implements Closeable {
     }
     FakeRequest seen = FakeAnthropicRequests.describe(sequence, body);
     requests.add(seen);
+    String marked = FakeAnthropicRequests.cachedImageDigest(body);
+    if (marked != null) {
+      prefixRead.put(sequence, !cachedPrefixes.add(marked));
+    }
     FakeAnthropicReply reply = scripted.poll();
     if (reply == null) {
       reply = rule.apply(seen).orElse(null);
@@ -257,7 +270,9 @@ public final class FakeAnthropicServer implements Closeable {
 
   private Message message(FakeRequest seen, ArrayNode content, String stopReason, String output) {
     long prompt = promptTokens(seen);
-    long cached = Math.min(prompt, cacheReadTokens);
+    Boolean read = prefixRead.get(seen.sequence());
+    long cached = read == null ? Math.min(prompt, cacheReadTokens) : read ? IMAGE_TOKENS : 0;
+    long written = Boolean.FALSE.equals(read) ? IMAGE_TOKENS : 0;
     long completion = output.length() / 4;
     ObjectNode root = json.createObjectNode();
     root.put("id", "msg_fake_" + seen.sequence());
@@ -268,9 +283,9 @@ public final class FakeAnthropicServer implements Closeable {
     root.put("stop_reason", stopReason);
     root.putNull("stop_sequence");
     ObjectNode usage = root.putObject("usage");
-    usage.put("input_tokens", prompt - cached);
+    usage.put("input_tokens", prompt - cached - written);
     usage.put("output_tokens", completion);
-    usage.put("cache_creation_input_tokens", 0);
+    usage.put("cache_creation_input_tokens", written);
     usage.put("cache_read_input_tokens", cached);
     usage.put("service_tier", "standard");
     return new Message(root.toString(), prompt, completion);

@@ -178,6 +178,31 @@ class FakeAnthropicServerTest {
     return failure;
   }
 
+  @Test
+  void anImageMarkedForThePromptCacheIsWrittenOnceThenRead() throws Exception {
+    AnthropicClient caching =
+        new AnthropicClient(
+            new AnthropicSettings(
+                fake.baseUrl(),
+                new Secret(KEY),
+                AnthropicSettings.DEFAULT_VERSION,
+                AnthropicSettings.DEFAULT_CALL_TIMEOUT,
+                true),
+            http);
+
+    ModelResponse first = caching.complete(caption());
+    ModelResponse second = caching.complete(caption());
+    ModelResponse unmarked = client.complete(caption());
+
+    assertThat(first.cacheWriteTokens()).isEqualTo(1600);
+    assertThat(first.cachedInputTokens()).isZero();
+    assertThat(second.cachedInputTokens()).isEqualTo(1600);
+    assertThat(second.cacheWriteTokens()).isZero();
+    assertThat(second.inputTokens()).isEqualTo(first.inputTokens());
+    assertThat(unmarked.cachedInputTokens()).isZero();
+    assertThat(fake.invalidRequestCount()).isZero();
+  }
+
   private static ModelRequest caption() {
     return new ModelRequest("claude-sonnet-4-5", null, "Describe the image.", IMAGE, null, 300);
   }

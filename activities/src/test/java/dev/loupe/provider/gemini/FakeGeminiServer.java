@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,9 @@ import okio.ByteString;
  * it has {@code meaningful}, else its top-level property names sorted and joined by commas. Usage:
  * {@code promptTokenCount} is 100 + a quarter of the prompt's characters + 258 per image, {@code
  * candidatesTokenCount} a quarter of the answer's characters, {@code thoughtsTokenCount} what
- * {@link #setThoughtsTokens} says (0 at first); the totals sum the answers that carried content.
+ * {@link #setThoughtsTokens} says (0 at first), {@code cachedContentTokenCount} an image's 258 when
+ * an earlier request had the same image (implicit caching); the totals sum the answers that carried
+ * content.
  *
  * <p>Failures are scripted with {@link #failNext} or {@link #setRule}; see {@link FakeGeminiReply}.
  */
@@ -60,6 +64,7 @@ public final class FakeGeminiServer implements Closeable {
   private final FakeAnswers answers = new FakeAnswers("FakeGeminiServer");
   private final AtomicInteger requestCount = new AtomicInteger();
   private final AtomicLong promptTokens = new AtomicLong();
+  private final Set<String> seenImages = ConcurrentHashMap.newKeySet();
   private final AtomicLong outputTokens = new AtomicLong();
   private final List<FakeRequest> requests = new CopyOnWriteArrayList<>();
   private final List<String> invalidRequests = new CopyOnWriteArrayList<>();
@@ -286,6 +291,10 @@ public final class FakeGeminiServer implements Closeable {
     candidate.put("finishReason", "STOP");
     candidate.put("index", 0);
     ObjectNode usage = usage(root, prompt);
+    if (seen.hasImage() && !seenImages.add(seen.imageDigest())) {
+      // Implicit caching: a later request that starts with the same image reads it from cache.
+      usage.put("cachedContentTokenCount", IMAGE_TOKENS);
+    }
     usage.put("candidatesTokenCount", candidates);
     if (thoughts > 0) {
       usage.put("thoughtsTokenCount", thoughts);

@@ -206,6 +206,16 @@ class FakeGeminiServerTest {
     return failure;
   }
 
+  @Test
+  void aRequestWithAnImageSeenBeforeReportsItsTokensCached() throws Exception {
+    ModelResponse first = client.complete(caption());
+    ModelResponse second = client.complete(caption());
+
+    assertThat(first.cachedInputTokens()).isZero();
+    assertThat(second.cachedInputTokens()).isEqualTo(258);
+    assertThat(second.inputTokens()).isEqualTo(first.inputTokens());
+  }
+
   private static ModelRequest caption() {
     return new ModelRequest("gemini-2.5-flash", null, "Describe the image.", IMAGE, null, 300);
   }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -41,8 +42,9 @@ import okio.ByteString;
  * <p>Answers are the deterministic output of {@link FakeAnswers}, marked {@code [fake]}, with
  * structured output chosen by the {@code json_schema} name. Usage is deterministic too: prompt
  * tokens are 100 + a quarter of the prompt's characters (+85 with an image), completion tokens a
- * quarter of the output's; {@link #totalPromptTokens()} and {@link #totalCompletionTokens()} sum
- * what the fake reported in complete answers.
+ * quarter of the output's; the image's 85 are {@code prompt_tokens_details.cached_tokens} when an
+ * earlier request had the same image (automatic prompt caching); {@link #totalPromptTokens()} and
+ * {@link #totalCompletionTokens()} sum what the fake reported in complete answers.
  *
  * <p>Failures are scripted with {@link #failNext} (the next n requests) or {@link #setRule} (any
  * request that matches); see {@link FakeReply}. Run {@link #main} to serve on a port until killed.
@@ -59,7 +61,12 @@ public final class FakeOpenAiServer implements Closeable {
   private final OpenAiSpec spec = OpenAiSpec.load();
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicInteger requestCount = new AtomicInteger();
+
+  /** A low-detail image tile. */
+  private static final long IMAGE_TOKENS = 85;
+
   private final AtomicLong promptTokens = new AtomicLong();
+  private final Set<String> seenImages = ConcurrentHashMap.newKeySet();
   private final AtomicLong completionTokens = new AtomicLong();
   private final List<FakeRequest> requests = new CopyOnWriteArrayList<>();
   private final List<String> invalidRequests = new CopyOnWriteArrayList<>();
@@ -337,6 +344,9 @@ public final class FakeOpenAiServer implements Closeable {
     usage.put("prompt_tokens", prompt);
     usage.put("completion_tokens", completion);
     usage.put("total_tokens", prompt + completion);
+    // Automatic prompt caching: a request that starts with an image seen before reads it cached.
+    boolean prefixSeen = seen.hasImage() && !seenImages.add(seen.imageDigest());
+    usage.putObject("prompt_tokens_details").put("cached_tokens", prefixSeen ? IMAGE_TOKENS : 0);
     root.put("service_tier", "default");
     return new Completion(seen.sequence(), root.toString(), prompt, completion);
   }
@@ -346,7 +356,7 @@ public final class FakeOpenAiServer implements Closeable {
     int characters =
         (seen.system() == null ? 0 : seen.system().length())
             + (seen.text() == null ? 0 : seen.text().length());
-    return 100 + characters / 4 + (seen.hasImage() ? 85 : 0);
+    return 100 + characters / 4 + (seen.hasImage() ? IMAGE_TOKENS : 0);
   }
 
   private MockResponse error(

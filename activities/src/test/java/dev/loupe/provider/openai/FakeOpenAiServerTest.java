@@ -240,6 +240,21 @@ class FakeOpenAiServerTest {
     return failure.type();
   }
 
+  @Test
+  void aRequestThatStartsWithAnImageSeenBeforeReportsItsTokensCached() throws Exception {
+    ModelResponse first = client.complete(caption(IMAGE_A));
+    ModelResponse textOnly =
+        client.complete(new ModelRequest("gpt-4.1-mini", null, "Hello", null, null, 50));
+    ModelResponse second = client.complete(caption(IMAGE_A));
+    ModelResponse other = client.complete(caption(IMAGE_B));
+
+    assertThat(first.cachedInputTokens()).isZero();
+    assertThat(textOnly.cachedInputTokens()).isZero();
+    assertThat(second.cachedInputTokens()).isEqualTo(85);
+    assertThat(second.inputTokens()).isEqualTo(first.inputTokens());
+    assertThat(other.cachedInputTokens()).isZero();
+  }
+
   private static ModelRequest caption(PreparedImage image) {
     return new ModelRequest("gpt-4.1-mini", null, "Describe the image.", image, null, 300);
   }

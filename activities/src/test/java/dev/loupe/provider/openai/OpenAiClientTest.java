@@ -45,7 +45,7 @@ class OpenAiClientTest {
   private final OkHttpClient http = new OkHttpClient();
 
   @Test
-  void sendsTextAndImageAsOneUserTurnWithBearerKey() throws Exception {
+  void sendsImageThenTextAsOneUserTurnWithBearerKey() throws Exception {
     server.enqueue(completion("A red bicycle.", "stop", 1117, 46));
 
     ModelResponse response =
@@ -66,10 +66,10 @@ class OpenAiClientTest {
     JsonNode user = body.get("messages").get(0);
     assertThat(user.get("role").asText()).isEqualTo("user");
     assertThat(user.get("content")).hasSize(2);
-    JsonNode text = user.get("content").get(0);
+    JsonNode text = user.get("content").get(1);
     assertThat(text.get("type").asText()).isEqualTo("text");
     assertThat(text.get("text").asText()).isEqualTo("Describe it.");
-    JsonNode image = user.get("content").get(1);
+    JsonNode image = user.get("content").get(0);
     assertThat(image.get("type").asText()).isEqualTo("image_url");
     assertThat(image.get("image_url").get("detail").asText()).isEqualTo("auto");
     String url = image.get("image_url").get("url").asText();

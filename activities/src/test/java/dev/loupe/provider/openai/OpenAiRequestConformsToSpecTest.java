@@ -46,6 +46,18 @@ class OpenAiRequestConformsToSpecTest {
   }
 
   @Test
+  void flexRequestConforms() throws Exception {
+    JsonNode body =
+        sent(
+            Dialect.OPENAI,
+            new ModelRequest(
+                "gpt-4.1-mini", null, "Describe.", IMAGE, null, 300, dev.loupe.contract.Lane.FLEX));
+
+    assertThat(body.get("service_tier").asText()).isEqualTo("flex");
+    assertThat(SPEC.requestViolations(body)).isEmpty();
+  }
+
+  @Test
   void structuredOutputRequestConforms() throws Exception {
     JsonNode schema =
         JSON.readTree(
@@ -108,7 +120,7 @@ class OpenAiRequestConformsToSpecTest {
         edited(
             validRequest(),
             root ->
-                ((ObjectNode) root.at("/messages/0/content/1/image_url")).put("detail", "ultra"));
+                ((ObjectNode) root.at("/messages/0/content/0/image_url")).put("detail", "ultra"));
 
     assertThat(SPEC.requestViolations(body)).anyMatch(v -> v.contains("detail"));
   }
