@@ -101,8 +101,9 @@ final class HostileReports {
         List.of(
             new RunStats.Stage(PAYLOADS.get(5), 4, 10_000, 5_000, 0.01, 850, 1_200, 12_500),
             new RunStats.Stage("answer", 3, 2_345, 1_789, 0.0023, 400, 500, 700)),
-        List.of(),
-        0.0,
+        List.of(
+            new RunStats.Lane("online", 7, 0.0123, 0.0), new RunStats.Lane("cache", 2, 0, 0.004)),
+        0.004,
         List.of(new Example(sample, null, thumbnail()), new Example(shortCaption, null, null)),
         List.of(new Example(rejected, null, null), new Example(sample, pair, thumbnail())),
         List.of(

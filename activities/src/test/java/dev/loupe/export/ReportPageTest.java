@@ -57,19 +57,21 @@ class ReportPageTest {
   void showsFiguresChartsSamplesRejectionsAndFailures() {
     Document page = Jsoup.parse(ReportPage.render(HostileReports.report()));
 
-    assertThat(page.select(".figure")).hasSize(9);
+    assertThat(page.select(".figure")).hasSize(10);
     assertThat(page.select(".figure[style]")).hasSize(3);
     assertThat(page.select(".figure .value").eachText())
-        .containsExactly("5", "2", "2", "1", "3", "12,345", "6,789", "$0.0123", "2 min 10 s");
+        .containsExactly(
+            "5", "2", "2", "1", "3", "12,345", "6,789", "$0.0123", "$0.0040", "2 min 10 s");
     assertThat(page.select("h3").eachText())
         .containsExactly(
             "Outcomes",
             "Rejections by reason",
             "Tokens by stage",
             "Cost by stage",
+            "Cost by lane",
             "Stage latency");
     assertThat(page.select("svg.donut circle")).hasSize(4); // the track and three outcomes
-    assertThat(page.select("svg.bars")).hasSize(4);
+    assertThat(page.select("svg.bars")).hasSize(5);
     assertThat(page.select("#gallery .card")).hasSize(2);
     assertThat(page.select("#filter")).hasSize(1);
     assertThat(page.select(".card.rejected")).hasSize(2);
