@@ -1,5 +1,6 @@
 package dev.loupe.recipe;
 
+import dev.loupe.contract.BatchSettings;
 import java.util.Map;
 import java.util.Objects;
 
@@ -9,11 +10,26 @@ import java.util.Objects;
  *
  * @param defaultEndpoint used by stages that name none
  * @param defaultModels endpoint name to its default model
+ * @param providers endpoint name to its provider's configuration name (for messages)
+ * @param batchLanes endpoint name to its batch settings, for the endpoints whose provider has a
+ *     batch API
  */
-public record Endpoints(String defaultEndpoint, Map<String, String> defaultModels) {
+public record Endpoints(
+    String defaultEndpoint,
+    Map<String, String> defaultModels,
+    Map<String, String> providers,
+    Map<String, BatchSettings> batchLanes) {
+
+  /** Endpoints without batch lanes. */
+  public Endpoints(String defaultEndpoint, Map<String, String> defaultModels) {
+    this(defaultEndpoint, defaultModels, Map.of(), Map.of());
+  }
+
   public Endpoints {
     Objects.requireNonNull(defaultEndpoint, "defaultEndpoint");
     defaultModels = Map.copyOf(defaultModels);
+    providers = Map.copyOf(providers);
+    batchLanes = Map.copyOf(batchLanes);
     if (!defaultModels.containsKey(defaultEndpoint)) {
       throw new IllegalArgumentException(
           "default endpoint '" + defaultEndpoint + "' is not among " + defaultModels.keySet());

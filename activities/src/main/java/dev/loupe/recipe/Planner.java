@@ -1,6 +1,9 @@
 package dev.loupe.recipe;
 
+import dev.loupe.batch.BatchSpool;
+import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.DatasetRequest;
+import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.prompt.PromptLibrary;
 import java.io.IOException;
@@ -35,11 +38,12 @@ public final class Planner {
     Recipe recipe = loaded.recipe();
     Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>();
     Map<String, String> templateHashes = new TreeMap<>();
+    Map<String, BatchSettings> batches = new TreeMap<>();
     for (Map.Entry<String, Recipe.Stage> entry : recipe.stages().entrySet()) {
       String stageName = entry.getKey();
       Recipe.Stage stage =
           entry.getValue() == null
-              ? new Recipe.Stage(null, null, null, null, null, null, null)
+              ? new Recipe.Stage(null, null, null, null, null, null, null, null)
               : entry.getValue();
       List<String> stageEndpoints = resolveEndpoints(recipe.name(), stageName, stage);
       String model =
@@ -48,6 +52,14 @@ public final class Planner {
               : stage.model();
       for (String id : stage.templatesOrEmpty()) {
         templateHashes.put(id, prompts.get(id).sha256());
+      }
+      String pool = stage.pool() == null ? RunPlan.StagePlan.API_POOL : stage.pool();
+      Lane lane = lane(recipe.name(), stageName, stage);
+      boolean batch = lane == Lane.BATCH && !RunPlan.StagePlan.CAPTIONER_POOL.equals(pool);
+      if (batch) {
+        for (String endpoint : stageEndpoints) {
+          batches.put(endpoint, batchLane(recipe.name(), stageName, endpoint));
+        }
       }
       stages.put(
           stageName,
@@ -58,7 +70,9 @@ public final class Planner {
               stage.questions() == null ? 1 : stage.questions(),
               stage.maxOutputTokens() == null ? DEFAULT_MAX_OUTPUT_TOKENS : stage.maxOutputTokens(),
               stage.checksOrEmpty(),
-              stage.pool() == null ? RunPlan.StagePlan.API_POOL : stage.pool()));
+              pool,
+              lane,
+              batch ? BatchSpool.root(request.output()) : null));
     }
     for (String id : checkTemplates(recipe)) {
       templateHashes.put(id, prompts.get(id).sha256());
@@ -72,7 +86,39 @@ public final class Planner {
         templateHashes,
         recipe.lang(),
         recipe.probe().nearDuplicateDistanceOrDefault(),
-        checkSettings(recipe.checks()));
+        checkSettings(recipe.checks()),
+        batches);
+  }
+
+  private static Lane lane(String recipe, String stageName, Recipe.Stage stage) {
+    if (stage.lane() == null) {
+      return Lane.ONLINE;
+    }
+    try {
+      return Lane.fromName(stage.lane());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "recipe " + recipe + ", stage " + stageName + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The endpoint's batch settings; an endpoint without a batch API is refused, by name. */
+  private BatchSettings batchLane(String recipe, String stageName, String endpoint) {
+    BatchSettings settings = endpoints.batchLanes().get(endpoint);
+    if (settings == null) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ", stage "
+              + stageName
+              + ": endpoint '"
+              + endpoint
+              + "' ("
+              + endpoints.providers().getOrDefault(endpoint, "unknown provider")
+              + ") has no batch API; the batch lane is supported for openai, anthropic and"
+              + " gemini endpoints");
+    }
+    return settings;
   }
 
   /** The fixed templates the recipe's checks use, in English and Chinese, so typos fail now. */

@@ -209,6 +209,7 @@ public record Recipe(
    * @param maxOutputTokens cap on output tokens
    * @param checks checks to run (caption checks on describe, QA checks on evaluate)
    * @param pool {@code api} (default) or {@code captioner} (describe only: the GPU pool)
+   * @param lane {@code online} (default), {@code batch} or {@code flex}
    */
   public record Stage(
       List<String> endpoints,
@@ -217,7 +218,20 @@ public record Recipe(
       Integer questions,
       Integer maxOutputTokens,
       List<String> checks,
-      String pool) {
+      String pool,
+      String lane) {
+
+    /** A stage in the online lane. */
+    public Stage(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        Integer questions,
+        Integer maxOutputTokens,
+        List<String> checks,
+        String pool) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, null);
+    }
 
     public List<String> checksOrEmpty() {
       return checks == null ? List.of() : checks;

@@ -73,7 +73,19 @@ public final class StageRunner {
     return prompts;
   }
 
+  /** A call ready to send: its endpoint, the template it rendered and the provider request. */
+  public record Prepared(ModelEndpoint endpoint, String templateId, ModelRequest request) {}
+
+  /** One call, online: prepared, sent, priced. */
   public Output run(Call call) throws ProviderException, BadImageException, IOException {
+    Prepared prepared = prepare(call);
+    ModelResponse response = prepared.endpoint().client().complete(prepared.request());
+    return output(
+        call.stage(), call.endpoint(), call.plan().model(), prepared.templateId(), response);
+  }
+
+  /** Picks and renders the template and attaches the prepared image: the request, not sent. */
+  public Prepared prepare(Call call) throws ProviderException, BadImageException, IOException {
     ModelEndpoint endpoint = endpoints.get(call.endpoint());
     if (endpoint == null) {
       throw new ProviderException(
@@ -94,13 +106,23 @@ public final class StageRunner {
             prepared,
             call.schema(),
             call.plan().maxOutputTokens());
-    ModelResponse response = endpoint.client().complete(request);
-    String model = response.model() == null ? call.plan().model() : response.model();
-    double cost = prices.cost(call.plan().model(), response.inputTokens(), response.outputTokens());
+    return new Prepared(endpoint, template.id(), request);
+  }
+
+  /**
+   * The record of a call that answered, online or in a batch: the model it reported and its usage,
+   * priced.
+   *
+   * @param planModel the model the plan asked for (the price table's key)
+   */
+  public Output output(
+      String stage, String endpoint, String planModel, String templateId, ModelResponse response) {
+    String model = response.model() == null ? planModel : response.model();
+    double cost = prices.cost(planModel, response.inputTokens(), response.outputTokens());
     log.debug(
         "stage={} endpoint={} model={} input_tokens={} output_tokens={} latency_ms={}",
-        call.stage(),
-        call.endpoint(),
+        stage,
+        endpoint,
         model,
         response.inputTokens(),
         response.outputTokens(),
@@ -108,10 +130,10 @@ public final class StageRunner {
     return new Output(
         response.text(),
         new ModelCall(
-            call.stage(),
-            call.endpoint(),
+            stage,
+            endpoint,
             model,
-            template.id(),
+            templateId,
             new Usage(response.inputTokens(), response.outputTokens(), cost),
             response.latencyMillis()));
   }

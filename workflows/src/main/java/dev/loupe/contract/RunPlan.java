@@ -15,6 +15,8 @@ import java.util.Map;
  * @param maxPixels images with more pixels than this are rejected before decoding
  * @param stages stage name to its settings, in pipeline order
  * @param templateHashes template id to the SHA-256 of its text
+ * @param batches endpoint to its batch settings, for the endpoints a batch-lane stage uses; empty
+ *     when no stage is in the batch lane
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunPlan(
@@ -26,7 +28,8 @@ public record RunPlan(
     Map<String, String> templateHashes,
     String lang,
     int nearDuplicateDistance,
-    CheckSettings checkSettings) {
+    CheckSettings checkSettings,
+    Map<String, BatchSettings> batches) {
 
   public static final String OCR = "ocr";
   public static final String DESCRIBE = "describe";
@@ -41,6 +44,35 @@ public record RunPlan(
   public static final String ANSWER = "answer";
   public static final String REASON = "reason";
   public static final String EVALUATE = "evaluate";
+
+  /** A plan with every stage online. */
+  public RunPlan(
+      String recipe,
+      String recipeHash,
+      int minShortSide,
+      long maxPixels,
+      Map<String, StagePlan> stages,
+      Map<String, String> templateHashes,
+      String lang,
+      int nearDuplicateDistance,
+      CheckSettings checkSettings) {
+    this(
+        recipe,
+        recipeHash,
+        minShortSide,
+        maxPixels,
+        stages,
+        templateHashes,
+        lang,
+        nearDuplicateDistance,
+        checkSettings,
+        Map.of());
+  }
+
+  /** Batch settings by endpoint; empty for plans made before the batch lane. */
+  public Map<String, BatchSettings> batchesOrEmpty() {
+    return batches == null ? Map.of() : batches;
+  }
 
   /** A plan in English with default check settings and no near-duplicate detection. */
   public RunPlan(
@@ -104,6 +136,9 @@ public record RunPlan(
    * @param checks checks to run (evaluate stage only)
    * @param pool {@code api} (an endpoint's queue) or {@code captioner} (the GPU pool); {@code api}
    *     when null
+   * @param lane how the stage's calls travel; {@code online} when null
+   * @param batchSpool for a batch-lane stage, where its calls wait as batch lines: the dataset's
+   *     {@code <output>/.loupe/batch/}; null otherwise
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record StagePlan(
@@ -113,9 +148,33 @@ public record RunPlan(
       int questions,
       int maxOutputTokens,
       List<String> checks,
-      String pool) {
+      String pool,
+      Lane lane,
+      String batchSpool) {
 
     public static final String API_POOL = "api";
+
+    /** An online stage. */
+    public StagePlan(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        int questions,
+        int maxOutputTokens,
+        List<String> checks,
+        String pool) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, null, null);
+    }
+
+    public Lane laneOrOnline() {
+      return lane == null ? Lane.ONLINE : lane;
+    }
+
+    /** Whether the stage's calls go into provider batches. */
+    public boolean inBatch() {
+      return laneOrOnline() == Lane.BATCH && !onCaptioner();
+    }
+
     public static final String CAPTIONER_POOL = "captioner";
 
     public String endpoint() {

@@ -94,7 +94,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
                 stage,
                 endpoint ->
                     stubs
-                        .api(endpoint)
+                        .api(endpoint, stage)
                         .describeAskAnswer(
                             new DescribeRequest(
                                 image, endpoint, stage, task.item().altText(), lang, ocr)));
@@ -142,7 +142,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
               stage,
               endpoint ->
                   stubs
-                      .api(endpoint)
+                      .api(endpoint, stage)
                       .describe(
                           new DescribeRequest(
                               image, endpoint, stage, task.item().altText(), lang, ocr)));
@@ -159,7 +159,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
             stage,
             endpoint ->
                 stubs
-                    .api(endpoint)
+                    .api(endpoint, stage)
                     .fuse(
                         new FuseRequest(
                             endpoint,
@@ -179,7 +179,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
             stage,
             endpoint ->
                 stubs
-                    .api(endpoint)
+                    .api(endpoint, stage)
                     .ask(new AskRequest(image, endpoint, stage, captionText, lang, ocr)));
     calls.add(questions.call());
     return questions;

@@ -135,7 +135,7 @@ final class QaPipeline {
             evaluate,
             endpoint ->
                 stubs
-                    .api(endpoint)
+                    .api(endpoint, evaluate)
                     .evaluate(
                         new EvaluateRequest(
                             image, endpoint, evaluate, caption, question, answer, lang, ocr)));
@@ -193,7 +193,7 @@ final class QaPipeline {
             evaluate,
             endpoint ->
                 stubs
-                    .api(endpoint)
+                    .api(endpoint, evaluate)
                     .checkGrammar(
                         new GrammarRequest(
                             endpoint, evaluate, image.sha256(), question.text(), answer, lang)));
@@ -217,7 +217,7 @@ final class QaPipeline {
             evaluate,
             endpoint ->
                 stubs
-                    .api(endpoint)
+                    .api(endpoint, evaluate)
                     .compare(
                         new CompareRequest(
                             endpoint,
@@ -241,7 +241,7 @@ final class QaPipeline {
             stage,
             endpoint ->
                 stubs
-                    .api(endpoint)
+                    .api(endpoint, stage)
                     .answer(
                         new AnswerRequest(
                             image, endpoint, stage, caption, question, lang, ocr, context,
@@ -257,7 +257,7 @@ final class QaPipeline {
             stage,
             endpoint ->
                 stubs
-                    .api(endpoint)
+                    .api(endpoint, stage)
                     .reason(
                         new ReasonRequest(
                             image, endpoint, stage, caption, ocr, question, answer, lang)));

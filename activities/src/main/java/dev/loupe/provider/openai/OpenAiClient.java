@@ -148,6 +148,20 @@ public final class OpenAiClient implements ModelClient {
         + Base64.getEncoder().encodeToString(image.bytes());
   }
 
+  /**
+   * Reads a chat completion that came another way (a batch line's response body) exactly as an
+   * online answer is read.
+   */
+  ModelResponse read(ModelRequest request, byte[] body) throws ProviderException {
+    return decode(request, body, 200, null, 0);
+  }
+
+  /** Classifies an error answer the way an online call's is. */
+  ProviderException classify(int status, String body) {
+    return OpenAiErrors.classify(
+        status, Headers.of(), body, null, java.time.Instant.now(), settings.apiKey(), mapper);
+  }
+
   private ModelResponse decode(
       ModelRequest request, byte[] body, int status, String requestId, long latencyMillis)
       throws ProviderException {
