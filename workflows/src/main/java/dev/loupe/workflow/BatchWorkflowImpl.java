@@ -13,6 +13,7 @@ import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.SpoolLook;
 import dev.loupe.contract.Submission;
 import dev.loupe.contract.SubmitRequest;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -38,14 +39,13 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   static final String CANCELLING = "cancelling";
   static final String COMPLETED = "completed";
 
-  /** How long a batch refused for quota waits before its lines are submitted again. */
-  static final Duration QUOTA_WAIT = Duration.ofMinutes(10);
+  /** A batch refused for quota is submitted again after this many poll intervals. */
+  static final int QUOTA_WAIT_POLLS = 10;
 
   static final String CANCELLED_MESSAGE =
       "the dataset was cancelled: its provider batches were cancelled";
 
   private final int historyEventsBeforeContinue;
-  private final Duration quotaWait;
 
   private BatchRun input;
   private BatchActivities batch;
@@ -60,12 +60,11 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   private String state = RUNNING;
 
   public BatchWorkflowImpl() {
-    this(10_000, QUOTA_WAIT);
+    this(10_000);
   }
 
-  BatchWorkflowImpl(int historyEventsBeforeContinue, Duration quotaWait) {
+  BatchWorkflowImpl(int historyEventsBeforeContinue) {
     this.historyEventsBeforeContinue = historyEventsBeforeContinue;
-    this.quotaWait = quotaWait;
   }
 
   @Override
@@ -87,6 +86,12 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
         Workflow.await(pollEvery(), () -> closing != closedBefore);
       }
     } catch (CanceledFailure cancelled) {
+      Workflow.newDetachedCancellationScope(this::cancelAll).run();
+    } catch (ActivityFailure failure) {
+      // Cancelled while an activity ran: the activity reports the cancellation.
+      if (!(failure.getCause() instanceof CanceledFailure)) {
+        throw failure;
+      }
       Workflow.newDetachedCancellationScope(this::cancelAll).run();
     }
     state = COMPLETED;
@@ -189,7 +194,7 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
             "batch {} ({}) refused for quota, submitting its lines again in {}: {}",
             each.seq(),
             each.batchId(),
-            quotaWait,
+            quotaWait(),
             poll.message());
         replace(
             each,
@@ -199,7 +204,7 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
                 each.lines(),
                 each.submittedAtMillis(),
                 each.round(),
-                now() + quotaWait.toMillis()));
+                now() + quotaWait().toMillis()));
       }
       case REJECTED -> {
         log.warn("batch {} ({}) rejected: {}", each.seq(), each.batchId(), poll.message());
@@ -260,6 +265,10 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
 
   private Duration pollEvery() {
     return Duration.ofSeconds(input.settings().pollSeconds());
+  }
+
+  private Duration quotaWait() {
+    return pollEvery().multipliedBy(QUOTA_WAIT_POLLS);
   }
 
   private long now() {
