@@ -146,7 +146,7 @@ class BatchLaneIT {
     String id = "batch-crash-" + System.nanoTime();
     InProcessWorkers first = start(fake, config);
     fake.batches().setPollsBeforeDone(Integer.MAX_VALUE);
-    WorkflowStub stub = first.start(id, request("allava-batch", images, work.resolve("out")));
+    first.start(id, request("allava-batch", images, work.resolve("out")));
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (fake.batches().batchesCreated() < 1 && System.nanoTime() < deadline) {
       Thread.sleep(100);
@@ -168,7 +168,7 @@ class BatchLaneIT {
       assertThat(Set.copyOf(lines.values())).containsExactly(1);
       BatchProgress lane = lane(second, id);
       assertThat(lane.linesDone()).isEqualTo(IMAGES * CALLS_PER_IMAGE);
-      assertThat(stub.describe().getStatus())
+      assertThat(second.client().newUntypedWorkflowStub(id).describe().getStatus())
           .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
     }
   }
