@@ -20,7 +20,7 @@ public interface BatchApi {
   BatchLimits limits();
 
   /** The request body of a call, exactly as the online lane would send it. */
-  JsonNode requestBody(ModelRequest request) throws ProviderException;
+  JsonNode requestBody(ModelRequest request);
 
   /** One line of the batch input file (JSONL, no line break) for a request body. */
   byte[] line(String customId, JsonNode requestBody);

@@ -1,20 +1,24 @@
 package dev.loupe.provider;
 
 import dev.loupe.batch.BatchApi;
-import dev.loupe.provider.anthropic.AnthropicClient;
+import dev.loupe.provider.anthropic.AnthropicCodec;
 import dev.loupe.provider.anthropic.AnthropicSettings;
-import dev.loupe.provider.gemini.GeminiClient;
+import dev.loupe.provider.gemini.GeminiCodec;
 import dev.loupe.provider.gemini.GeminiSettings;
 import dev.loupe.provider.openai.Dialect;
 import dev.loupe.provider.openai.OpenAiBatchApi;
-import dev.loupe.provider.openai.OpenAiClient;
+import dev.loupe.provider.openai.OpenAiCodec;
 import dev.loupe.provider.openai.OpenAiSettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
 
-/** Builds the client of each provider kind, all sharing the process's one {@link OkHttpClient}. */
+/**
+ * Builds each provider kind's {@link ProviderCodec} and its online client, all sharing the
+ * process's one {@link OkHttpClient}.
+ */
 public final class ProviderClients {
   private final OkHttpClient http;
 
@@ -23,30 +27,41 @@ public final class ProviderClients {
   }
 
   /**
+   * The online client: one {@link HttpModelClient} over the kind's codec.
+   *
    * @param baseUrl the API root, as the provider's own SDK takes it
    * @param apiKey the key, or null where the server needs none
    * @param callTimeout the limit on one HTTP exchange
    */
-  public ModelClient create(
+  public HttpModelClient create(
+      ProviderKind kind, String baseUrl, Secret apiKey, Duration callTimeout) {
+    return new HttpModelClient(
+        codec(kind, baseUrl, apiKey, callTimeout), http, callTimeout, Clock.systemUTC());
+  }
+
+  /**
+   * The kind's wire format for an endpoint, as the online client, a batch lane and the response
+   * cache share it.
+   */
+  public static ProviderCodec codec(
       ProviderKind kind, String baseUrl, Secret apiKey, Duration callTimeout) {
     return switch (kind) {
       case OPENAI ->
-          new OpenAiClient(new OpenAiSettings(baseUrl, apiKey, Dialect.OPENAI, callTimeout), http);
+          new OpenAiCodec(new OpenAiSettings(baseUrl, apiKey, Dialect.OPENAI, callTimeout));
       case OPENAI_COMPATIBLE ->
-          new OpenAiClient(
-              new OpenAiSettings(baseUrl, apiKey, Dialect.OPENAI_COMPATIBLE, callTimeout), http);
-      case GEMINI -> new GeminiClient(new GeminiSettings(baseUrl, apiKey, callTimeout), http);
+          new OpenAiCodec(
+              new OpenAiSettings(baseUrl, apiKey, Dialect.OPENAI_COMPATIBLE, callTimeout));
+      case GEMINI -> new GeminiCodec(new GeminiSettings(baseUrl, apiKey, callTimeout));
       case ANTHROPIC ->
-          new AnthropicClient(
+          new AnthropicCodec(
               new AnthropicSettings(
-                  baseUrl, apiKey, AnthropicSettings.DEFAULT_VERSION, callTimeout),
-              http);
+                  baseUrl, apiKey, AnthropicSettings.DEFAULT_VERSION, callTimeout));
     };
   }
 
   /**
-   * The batch API of a provider, or empty where Loupe speaks none (OpenAI-compatible servers; the
-   * Anthropic and Gemini batch APIs are not wired yet).
+   * The batch API of an endpoint, over the same codec as its online client, or empty where Loupe
+   * speaks none (OpenAI-compatible servers; the Anthropic and Gemini batch APIs are not wired yet).
    *
    * @param transferTimeout the limit on one exchange, batch uploads and downloads included
    */
@@ -56,9 +71,7 @@ public final class ProviderClients {
       case OPENAI ->
           Optional.of(
               new OpenAiBatchApi(
-                  new OpenAiSettings(baseUrl, apiKey, Dialect.OPENAI, transferTimeout),
-                  http,
-                  transferTimeout));
+                  baseUrl, codec(kind, baseUrl, apiKey, transferTimeout), http, transferTimeout));
       case OPENAI_COMPATIBLE, GEMINI, ANTHROPIC -> Optional.empty();
     };
   }

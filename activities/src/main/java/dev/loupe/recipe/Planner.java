@@ -5,6 +5,7 @@ import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,15 +24,24 @@ public final class Planner {
   private final RecipeLibrary recipes;
   private final PromptLibrary prompts;
   private final Endpoints endpoints;
+  private final PriceTable prices;
 
-  public Planner(RecipeLibrary recipes, PromptLibrary prompts, Endpoints endpoints) {
+  public Planner(
+      RecipeLibrary recipes, PromptLibrary prompts, Endpoints endpoints, PriceTable prices) {
     this.recipes = recipes;
     this.prompts = prompts;
     this.endpoints = endpoints;
+    this.prices = prices;
+  }
+
+  /** A planner with no prices: a request with a budget is refused. */
+  public Planner(RecipeLibrary recipes, PromptLibrary prompts, Endpoints endpoints) {
+    this(recipes, prompts, endpoints, new PriceTable(Map.of()));
   }
 
   /**
-   * @throws IllegalArgumentException naming the recipe, stage or endpoint that is wrong
+   * @throws IllegalArgumentException naming the recipe, stage, endpoint or model that is wrong: an
+   *     unknown name, a flex lane on an endpoint that has none, a budget with an unpriced model
    */
   public RunPlan plan(DatasetRequest request) throws IOException {
     RecipeLibrary.Loaded loaded = recipes.load(request.recipeOrDefault());
@@ -54,8 +64,25 @@ public final class Planner {
         templateHashes.put(id, prompts.get(id).sha256());
       }
       String pool = stage.pool() == null ? RunPlan.StagePlan.API_POOL : stage.pool();
-      Lane lane = lane(recipe.name(), stageName, stage);
-      boolean batch = lane == Lane.BATCH && !RunPlan.StagePlan.CAPTIONER_POOL.equals(pool);
+      boolean onApi = RunPlan.StagePlan.API_POOL.equals(pool);
+      Lane lane =
+          stage.lane() != null ? stage.lane() : onApi ? request.laneOrDefault() : Lane.ONLINE;
+      if (lane == Lane.FLEX) {
+        requireFlex(recipe.name(), stageName, stageEndpoints);
+      }
+      if (request.budgetUsd() != null && onApi && !prices.knows(model)) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe.name()
+                + ", stage "
+                + stageName
+                + ": model '"
+                + model
+                + "' has no price in prices.yaml, so a budget (budgetUsd "
+                + request.budgetUsd()
+                + ") cannot be kept; add its price or run without a budget");
+      }
+      boolean batch = lane == Lane.BATCH && onApi;
       if (batch) {
         for (String endpoint : stageEndpoints) {
           batches.put(endpoint, batchLane(recipe.name(), stageName, endpoint));
@@ -88,18 +115,6 @@ public final class Planner {
         recipe.probe().nearDuplicateDistanceOrDefault(),
         checkSettings(recipe.checks()),
         batches);
-  }
-
-  private static Lane lane(String recipe, String stageName, Recipe.Stage stage) {
-    if (stage.lane() == null) {
-      return Lane.ONLINE;
-    }
-    try {
-      return Lane.fromName(stage.lane());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "recipe " + recipe + ", stage " + stageName + ": " + e.getMessage(), e);
-    }
   }
 
   /** The endpoint's batch settings; an endpoint without a batch API is refused, by name. */
@@ -157,6 +172,22 @@ public final class Planner {
         checks.consistencyPrompts() == null
             ? defaults.consistencyPrompts()
             : checks.consistencyPrompts());
+  }
+
+  /** Flex is sold by OpenAI alone: every endpoint a flex stage may call must sell it. */
+  private void requireFlex(String recipe, String stageName, List<String> stageEndpoints) {
+    for (String endpoint : stageEndpoints) {
+      if (!endpoints.flexEndpoints().contains(endpoint)) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + ", stage "
+                + stageName
+                + ": lane flex needs an endpoint whose provider sells it (openai), but endpoint '"
+                + endpoint
+                + "' does not");
+      }
+    }
   }
 
   private List<String> resolveEndpoints(String recipe, String stageName, Recipe.Stage stage) {

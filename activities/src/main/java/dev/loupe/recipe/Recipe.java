@@ -1,6 +1,7 @@
 package dev.loupe.recipe;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.loupe.contract.Lane;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,7 @@ public record Recipe(
                         + " on evaluate)"));
       }
     }
+    validateLane(recipe, name, stage);
     if (stage.pool() != null
         && !stage.pool().equals("api")
         && !(stage.pool().equals("captioner") && name.equals("describe"))) {
@@ -112,6 +114,20 @@ public record Recipe(
               + "' has pool '"
               + stage.pool()
               + "' (pools: api; captioner for describe)");
+    }
+  }
+
+  private static void validateLane(String recipe, String name, Stage stage) {
+    if (stage != null
+        && stage.lane() != null
+        && stage.lane() != Lane.ONLINE
+        && "captioner".equals(stage.pool())) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ": stage '"
+              + name
+              + "' runs on the captioner pool, which has only the online lane");
     }
   }
 
@@ -209,7 +225,7 @@ public record Recipe(
    * @param maxOutputTokens cap on output tokens
    * @param checks checks to run (caption checks on describe, QA checks on evaluate)
    * @param pool {@code api} (default) or {@code captioner} (describe only: the GPU pool)
-   * @param lane {@code online} (default), {@code batch} or {@code flex}
+   * @param lane {@code online}, {@code batch} or {@code flex}; the request's lane when absent
    */
   public record Stage(
       List<String> endpoints,
@@ -219,19 +235,7 @@ public record Recipe(
       Integer maxOutputTokens,
       List<String> checks,
       String pool,
-      String lane) {
-
-    /** A stage in the online lane. */
-    public Stage(
-        List<String> endpoints,
-        String model,
-        List<String> templates,
-        Integer questions,
-        Integer maxOutputTokens,
-        List<String> checks,
-        String pool) {
-      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, null);
-    }
+      Lane lane) {
 
     public List<String> checksOrEmpty() {
       return checks == null ? List.of() : checks;

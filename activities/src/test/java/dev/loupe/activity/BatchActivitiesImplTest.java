@@ -22,6 +22,7 @@ import dev.loupe.provider.openai.FakeOpenAiBatches.LineFate;
 import dev.loupe.provider.openai.FakeOpenAiServer;
 import dev.loupe.provider.openai.OpenAiBatchApi;
 import dev.loupe.provider.openai.OpenAiClient;
+import dev.loupe.provider.openai.OpenAiCodec;
 import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ProjectConfig;
 import dev.loupe.record.RecordMapper;
@@ -65,7 +66,8 @@ class BatchActivitiesImplTest {
     OpenAiSettings settings =
         OpenAiSettings.openAi(fake.baseUrl(), new dev.loupe.provider.Secret("sk-batch-test"));
     OkHttpClient http = new OkHttpClient();
-    api = new OpenAiBatchApi(settings, http, Duration.ofSeconds(30));
+    api =
+        new OpenAiBatchApi(fake.baseUrl(), new OpenAiCodec(settings), http, Duration.ofSeconds(30));
     spool = new BatchSpool(blobs, RecordMapper.create());
     StageRunner runner =
         new StageRunner(
@@ -196,7 +198,9 @@ class BatchActivitiesImplTest {
   void keyWithoutBatchPermissionFailsTheProbeWithTheProvidersWords() {
     OpenAiBatchApi wrongKey =
         new OpenAiBatchApi(
-            OpenAiSettings.openAi(fake.baseUrl(), new dev.loupe.provider.Secret("sk-other")),
+            fake.baseUrl(),
+            new OpenAiCodec(
+                OpenAiSettings.openAi(fake.baseUrl(), new dev.loupe.provider.Secret("sk-other"))),
             new OkHttpClient(),
             Duration.ofSeconds(30));
     BatchActivitiesImpl other =

@@ -43,6 +43,12 @@ final class DatasetOptions {
       description = "QA pairs of an image as one multi_turn conversation (default) or separate")
   String conversation;
 
+  @Option(
+      names = "--lane",
+      description =
+          "online (default), batch or flex: the lane of stages that have none of their own")
+  String lane;
+
   /**
    * The workflow's input.
    *
@@ -59,7 +65,8 @@ final class DatasetOptions {
         budgetUsd,
         failedWaitHours != null ? failedWaitHours : failedWaitDefault,
         conversation,
-        null);
+        null,
+        lane);
   }
 
   /** The dataset's workflow ID: {@code --id}, else one derived from the source. */

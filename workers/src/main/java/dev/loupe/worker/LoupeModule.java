@@ -37,6 +37,7 @@ import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.ocr.TesseractOcr;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
+import dev.loupe.provider.ProviderKind;
 import dev.loupe.provider.openai.OpenAiClient;
 import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ConfigFiles;
@@ -66,9 +67,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -181,9 +184,18 @@ public final class LoupeModule extends AbstractModule {
 
   @Provides
   @Singleton
-  Planner planner(ConfigFiles files, PromptLibrary prompts) {
+  Planner planner(ConfigFiles files, PromptLibrary prompts, PriceTable prices) {
     Map<String, String> models = new LinkedHashMap<>();
-    config.endpoints().forEach((name, endpoint) -> models.put(name, endpoint.model()));
+    Set<String> flex = new HashSet<>();
+    config
+        .endpoints()
+        .forEach(
+            (name, endpoint) -> {
+              models.put(name, endpoint.model());
+              if (endpoint.kind() == ProviderKind.OPENAI) {
+                flex.add(name);
+              }
+            });
     if (models.isEmpty()) {
       // A CPU-only worker can still plan when another process serves the endpoints.
       models.put("openai", "gpt-4.1-mini");
@@ -204,7 +216,8 @@ public final class LoupeModule extends AbstractModule {
     return new Planner(
         new RecipeLibrary(files),
         prompts,
-        new Endpoints(defaultEndpoint, models, providers, batchLanes));
+        new Endpoints(defaultEndpoint, models, flex, providers, batchLanes),
+        prices);
   }
 
   @Provides

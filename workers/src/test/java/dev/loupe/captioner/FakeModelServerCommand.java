@@ -1,7 +1,6 @@
 package dev.loupe.captioner;
 
 import dev.loupe.provider.openai.FakeOpenAiServer;
-import dev.loupe.provider.openai.OpenAiSpec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -52,10 +51,6 @@ public final class FakeModelServerCommand {
         + MARKER
         + " -Xshare:off -XX:TieredStopAtLevel=1 -cp "
         + quote(System.getProperty("java.class.path"))
-        + " -D"
-        + OpenAiSpec.LOCATION_PROPERTY
-        + "="
-        + quote(OpenAiSpec.locate().toAbsolutePath().toString())
         + " "
         + mainAndArguments;
   }

@@ -98,11 +98,98 @@ class ComposeFileTest {
   }
 
   @Test
-  void operatorsReachTheUisAndTheFrontend() {
-    assertThat(ports("temporal")).contains("7233:7233");
-    assertThat(ports("temporal-ui")).contains("8080:8080");
-    assertThat(ports("minio")).contains("9000:9000", "9001:9001");
-    assertThat(ports("prometheus")).contains("9090:9090");
+  void operatorsReachTheUisOnLoopbackUnlessTheyOptOut() {
+    String bind = "${LOUPE_BIND_ADDRESS:-127.0.0.1}:";
+    assertThat(ports("temporal")).containsExactly(bind + "7233:7233");
+    assertThat(ports("temporal-ui")).containsExactly(bind + "8080:8080");
+    assertThat(ports("minio")).containsExactly(bind + "9000:9000", bind + "9001:9001");
+    assertThat(ports("prometheus")).containsExactly(bind + "9090:9090");
+    for (var service : services.properties()) {
+      assertThat(texts(service.getValue().path("ports")))
+          .as(service.getKey() + " publishes ports on the bind address only")
+          .allMatch(port -> port.startsWith(bind));
+    }
+  }
+
+  @Test
+  void secretsHaveNoDefaultsSoComposeRefusesToStartWithoutThem() throws IOException {
+    String text = Files.readString(DOCKER.resolve("compose.yaml"));
+    Matcher secrets =
+        Pattern.compile("\\$\\{([A-Z0-9_]*(?:PASSWORD|SECRET_KEY|ACCESS_KEY|ROOT_USER))([^}]*)}")
+            .matcher(text);
+    Set<String> seen = new LinkedHashSet<>();
+    while (secrets.find()) {
+      seen.add(secrets.group(1));
+      assertThat(secrets.group(2))
+          .as(secrets.group(1) + " must be required (${VAR:?message}), never defaulted")
+          .startsWith(":?");
+    }
+    assertThat(seen)
+        .contains(
+            "POSTGRES_PASSWORD",
+            "MINIO_ROOT_USER",
+            "MINIO_ROOT_PASSWORD",
+            "LOUPE_S3_ACCESS_KEY",
+            "LOUPE_S3_SECRET_KEY");
+    assertThat(text).doesNotContain("change-me");
+    Properties example = example();
+    for (String secret : seen) {
+      assertThat(example.getProperty(secret)).as(secret + " in .env.example").isEmpty();
+    }
+  }
+
+  @Test
+  void workersUseABucketScopedUserNotTheRootCredentials() throws IOException {
+    for (String worker : WORKERS) {
+      JsonNode environment = services.at("/" + worker + "/environment");
+      assertThat(environment.get("AWS_ACCESS_KEY_ID").asText()).startsWith("${LOUPE_S3_ACCESS_KEY");
+      assertThat(environment.get("AWS_SECRET_ACCESS_KEY").asText())
+          .startsWith("${LOUPE_S3_SECRET_KEY");
+      assertThat(environment.toString()).doesNotContain("MINIO_ROOT");
+    }
+    String setup = Files.readString(DOCKER.resolve("minio/setup.sh"));
+    assertThat(setup)
+        .contains("mc admin user add local \"$LOUPE_S3_ACCESS_KEY\"")
+        .contains("arn:aws:s3:::$LOUPE_BUCKET/*")
+        .doesNotContain("s3:*");
+    assertThat(texts(services.at("/minio-setup/volumes"))).contains("./minio:/loupe-minio:ro");
+  }
+
+  @Test
+  void everyImageIsPinnedToAVersion() {
+    for (var service : services.properties()) {
+      JsonNode image = service.getValue().get("image");
+      if (image == null) {
+        continue;
+      }
+      Matcher tag = Pattern.compile(":\\$\\{[A-Z_]+:-([^}]+)}$").matcher(image.asText());
+      assertThat(tag.find()).as(service.getKey() + " image " + image.asText()).isTrue();
+      assertThat(tag.group(1)).as(service.getKey()).isNotEqualTo("latest").matches(".*[0-9].*");
+    }
+  }
+
+  @Test
+  void theUiCannotChangeWorkflowsUnlessTheOperatorTurnsItOn() {
+    JsonNode ui = services.at("/temporal-ui/environment");
+    assertThat(ui.get("TEMPORAL_DISABLE_WRITE_ACTIONS").asText())
+        .isEqualTo("${TEMPORAL_UI_DISABLE_WRITE_ACTIONS:-true}");
+    assertThat(ui.get("TEMPORAL_AUTH_ENABLED").asText()).startsWith("${TEMPORAL_UI_AUTH_ENABLED");
+  }
+
+  @Test
+  void theModelServerDoesNotRunAsRoot() {
+    String user = services.at("/vllm/user").asText();
+    assertThat(user).isNotBlank().doesNotStartWith("0").doesNotStartWith("root");
+    assertThat(services.at("/vllm/environment/HOME").asText()).isEqualTo("/models");
+  }
+
+  @Test
+  void theFilledInEnvFileIsNeverCommitted() throws IOException {
+    List<String> ignored =
+        Files.readAllLines(DOCKER.getParent().resolve(".gitignore")).stream()
+            .map(String::strip)
+            .toList();
+    assertThat(ignored).contains("docker/.env");
   }
 
   @Test
@@ -140,10 +227,7 @@ class ComposeFileTest {
 
   @Test
   void everyVariableHasAnExampleValue() throws IOException {
-    Properties example = new Properties();
-    try (var reader = Files.newBufferedReader(DOCKER.resolve(".env.example"))) {
-      example.load(reader);
-    }
+    Properties example = example();
     Matcher variables =
         Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)")
             .matcher(Files.readString(DOCKER.resolve("compose.yaml")));
@@ -164,6 +248,14 @@ class ComposeFileTest {
     String user =
         lines.stream().filter(line -> line.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
     assertThat(user).doesNotContain("root").isNotEqualTo("USER 0");
+  }
+
+  private static Properties example() throws IOException {
+    Properties example = new Properties();
+    try (var reader = Files.newBufferedReader(DOCKER.resolve(".env.example"))) {
+      example.load(reader);
+    }
+    return example;
   }
 
   private String condition(String service, String dependency) {

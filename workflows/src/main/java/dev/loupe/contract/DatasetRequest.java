@@ -21,6 +21,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param conversation how the accepted QA pairs of one image go into {@code llava.json} and {@code
  *     sharegpt.jsonl}: {@code multi_turn} (one conversation, the default) or {@code separate} (one
  *     sample per pair)
+ * @param lane {@code online}, {@code batch} or {@code flex}: the lane of every recipe stage that
+ *     has none of its own; {@code online} when absent
  * @param carry internal: state carried over continue-as-new; users leave it out
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -34,7 +36,8 @@ public record DatasetRequest(
     Double budgetUsd,
     Double failedWaitHours,
     String conversation,
-    DatasetCarry carry) {
+    DatasetCarry carry,
+    String lane) {
 
   public static final String DEFAULT_RECIPE = "allava";
   public static final int DEFAULT_WINDOW = 100;
@@ -46,6 +49,30 @@ public record DatasetRequest(
 
   @JsonCreator
   public DatasetRequest {}
+
+  /** The request without a lane: every stage without its own runs online. */
+  public DatasetRequest(
+      String source,
+      String output,
+      String recipe,
+      Integer limit,
+      Integer window,
+      Double budgetUsd,
+      Double failedWaitHours,
+      String conversation,
+      DatasetCarry carry) {
+    this(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        carry,
+        null);
+  }
 
   /** The request without the fields added later, as older callers build it. */
   public DatasetRequest(
@@ -81,36 +108,64 @@ public record DatasetRequest(
 
   public DatasetRequest withRecipe(String name) {
     return new DatasetRequest(
-        source, output, name, limit, window, budgetUsd, failedWaitHours, conversation, carry);
+        source, output, name, limit, window, budgetUsd, failedWaitHours, conversation, carry, lane);
   }
 
   public DatasetRequest withLimit(Integer max) {
     return new DatasetRequest(
-        source, output, recipe, max, window, budgetUsd, failedWaitHours, conversation, carry);
+        source, output, recipe, max, window, budgetUsd, failedWaitHours, conversation, carry, lane);
   }
 
   public DatasetRequest withWindow(Integer size) {
     return new DatasetRequest(
-        source, output, recipe, limit, size, budgetUsd, failedWaitHours, conversation, carry);
+        source, output, recipe, limit, size, budgetUsd, failedWaitHours, conversation, carry, lane);
   }
 
   public DatasetRequest withBudget(Double usd) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, usd, failedWaitHours, conversation, carry);
+        source, output, recipe, limit, window, usd, failedWaitHours, conversation, carry, lane);
   }
 
   public DatasetRequest withFailedWaitHours(Double hours) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, hours, conversation, carry);
+        source, output, recipe, limit, window, budgetUsd, hours, conversation, carry, lane);
   }
 
   public DatasetRequest withConversation(String style) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, failedWaitHours, style, carry);
+        source, output, recipe, limit, window, budgetUsd, failedWaitHours, style, carry, lane);
+  }
+
+  public DatasetRequest withLane(String name) {
+    return new DatasetRequest(
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        carry,
+        name);
+  }
+
+  /** The lane of stages without their own. */
+  public Lane laneOrDefault() {
+    return lane == null || lane.isBlank() ? Lane.ONLINE : Lane.fromName(lane);
   }
 
   public DatasetRequest withCarry(DatasetCarry state) {
     return new DatasetRequest(
-        source, output, recipe, limit, window, budgetUsd, failedWaitHours, conversation, state);
+        source,
+        output,
+        recipe,
+        limit,
+        window,
+        budgetUsd,
+        failedWaitHours,
+        conversation,
+        state,
+        lane);
   }
 }

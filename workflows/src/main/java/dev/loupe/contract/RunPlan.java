@@ -136,7 +136,7 @@ public record RunPlan(
    * @param checks checks to run (evaluate stage only)
    * @param pool {@code api} (an endpoint's queue) or {@code captioner} (the GPU pool); {@code api}
    *     when null
-   * @param lane how the stage's calls travel; {@code online} when null
+   * @param lane how the stage's calls travel; {@link Lane#ONLINE} when null
    * @param batchSpool for a batch-lane stage, where its calls wait as batch lines: the dataset's
    *     {@code <output>/.loupe/batch/}; null otherwise
    */
@@ -153,8 +153,27 @@ public record RunPlan(
       String batchSpool) {
 
     public static final String API_POOL = "api";
+    public static final String CAPTIONER_POOL = "captioner";
 
-    /** An online stage. */
+    /** A stage in {@code lane}, outside the batch lane's spool. */
+    public StagePlan(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        int questions,
+        int maxOutputTokens,
+        List<String> checks,
+        String pool,
+        Lane lane) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, lane, null);
+    }
+
+    /** Whether the stage's calls go into provider batches. */
+    public boolean inBatch() {
+      return laneOrDefault() == Lane.BATCH && !onCaptioner();
+    }
+
+    /** A stage in the online lane. */
     public StagePlan(
         List<String> endpoints,
         String model,
@@ -163,19 +182,12 @@ public record RunPlan(
         int maxOutputTokens,
         List<String> checks,
         String pool) {
-      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, null, null);
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, Lane.ONLINE);
     }
 
-    public Lane laneOrOnline() {
+    public Lane laneOrDefault() {
       return lane == null ? Lane.ONLINE : lane;
     }
-
-    /** Whether the stage's calls go into provider batches. */
-    public boolean inBatch() {
-      return laneOrOnline() == Lane.BATCH && !onCaptioner();
-    }
-
-    public static final String CAPTIONER_POOL = "captioner";
 
     public String endpoint() {
       return endpoints.get(0);

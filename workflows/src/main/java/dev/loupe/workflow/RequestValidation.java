@@ -2,6 +2,7 @@ package dev.loupe.workflow;
 
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.FailureType;
+import dev.loupe.contract.Lane;
 import io.temporal.failure.ApplicationFailure;
 
 /**
@@ -49,6 +50,13 @@ final class RequestValidation {
               + "\", got \""
               + request.conversation()
               + "\"");
+    }
+    if (request.lane() != null) {
+      try {
+        Lane.fromName(request.lane());
+      } catch (IllegalArgumentException e) {
+        throw invalid(e.getMessage());
+      }
     }
   }
 

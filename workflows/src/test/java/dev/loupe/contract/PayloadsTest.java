@@ -19,8 +19,9 @@ class PayloadsTest {
     DatasetRequest request =
         fromJson(
             "{\"source\": \"s3://b/images/\", \"output\": \"s3://b/out/\", \"failedWaitHours\": 0,"
-                + " \"conversation\": \"separate\", \"addedLater\": true}",
+                + " \"conversation\": \"separate\", \"lane\": \"flex\", \"addedLater\": true}",
             DatasetRequest.class);
+    assertThat(request.laneOrDefault()).isEqualTo(Lane.FLEX);
     assertThat(request.source()).isEqualTo("s3://b/images/");
     assertThat(request.failedWaitHoursOrDefault()).isZero();
     assertThat(request.conversationOrDefault()).isEqualTo(DatasetRequest.SEPARATE);
@@ -31,6 +32,24 @@ class PayloadsTest {
     assertThat(minimal.failedWaitHoursOrDefault())
         .isEqualTo(DatasetRequest.DEFAULT_FAILED_WAIT_HOURS);
     assertThat(minimal.conversationOrDefault()).isEqualTo(DatasetRequest.MULTI_TURN);
+    assertThat(minimal.laneOrDefault()).isEqualTo(Lane.ONLINE);
+  }
+
+  @Test
+  void aStagesLaneTravelsByItsName() {
+    RunPlan.StagePlan stage =
+        new RunPlan.StagePlan(
+            List.of("openai"), "m", List.of("t"), 1, 100, List.of(), "api", Lane.BATCH);
+    assertThat(
+            new String(
+                CONVERTER.toPayloads(stage).orElseThrow().getPayloads(0).getData().toByteArray(),
+                StandardCharsets.UTF_8))
+        .contains("\"lane\":\"batch\"");
+    assertThat(roundTrip(stage, RunPlan.StagePlan.class)).isEqualTo(stage);
+    assertThat(
+            fromJson("{\"endpoints\": [\"e\"], \"model\": \"m\"}", RunPlan.StagePlan.class)
+                .laneOrDefault())
+        .isEqualTo(Lane.ONLINE);
   }
 
   @Test
@@ -50,6 +69,7 @@ class PayloadsTest {
         DatasetRequest.of("file:///i/", "file:///o/")
             .withFailedWaitHours(1.5)
             .withConversation("multi_turn")
+            .withLane("batch")
             .withCarry(carry);
     assertThat(roundTrip(request, DatasetRequest.class)).isEqualTo(request);
   }

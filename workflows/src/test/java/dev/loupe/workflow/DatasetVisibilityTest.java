@@ -125,6 +125,16 @@ class DatasetVisibilityTest {
   }
 
   @Test
+  void unknownLaneFailsAtOnceNamingTheLanes() {
+    try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
+      assertThatThrownBy(() -> harness.run("vis-7", REQUEST.withLane("overnight")))
+          .isInstanceOf(WorkflowFailedException.class)
+          .rootCause()
+          .hasMessageContaining("lane must be one of online|batch|flex, got 'overnight'");
+    }
+  }
+
+  @Test
   void negativeWaitFailsAtOnceNamingTheField() {
     try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
       assertThatThrownBy(() -> harness.run("vis-6", REQUEST.withFailedWaitHours(-1.0)))

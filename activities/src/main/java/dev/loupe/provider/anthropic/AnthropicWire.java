@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * The Messages JSON that {@link AnthropicClient} sends and reads: the fields Loupe uses of the
+ * The Messages JSON that {@link AnthropicCodec} writes and reads: the fields Loupe uses of the
  * SDK's {@code MessageCreateParams} and {@code Message}. Null fields are left out of requests;
  * unknown response fields are ignored.
  */
@@ -71,5 +71,7 @@ final class AnthropicWire {
       @JsonProperty("input_tokens") long inputTokens,
       @JsonProperty("output_tokens") long outputTokens,
       @JsonProperty("cache_creation_input_tokens") long cacheCreationInputTokens,
-      @JsonProperty("cache_read_input_tokens") long cacheReadInputTokens) {}
+      @JsonProperty("cache_read_input_tokens") long cacheReadInputTokens) {
+    static final Usage NONE = new Usage(0, 0, 0, 0);
+  }
 }

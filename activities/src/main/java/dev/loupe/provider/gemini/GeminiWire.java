@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * The {@code generateContent} JSON that {@link GeminiClient} sends and reads: the fields Loupe uses
+ * The {@code generateContent} JSON that {@link GeminiCodec} writes and reads: the fields Loupe uses
  * of {@code GenerateContentRequest} and {@code GenerateContentResponse}. Requests use the REST
  * reference's names ({@code inline_data}, {@code mime_type}; the API takes both cases); responses
  * come in lowerCamelCase. Null fields are left out; unknown response fields are ignored.
@@ -69,5 +69,7 @@ final class GeminiWire {
       long thoughtsTokenCount,
       long toolUsePromptTokenCount,
       long cachedContentTokenCount,
-      long totalTokenCount) {}
+      long totalTokenCount) {
+    static final UsageMetadata NONE = new UsageMetadata(0, 0, 0, 0, 0, 0);
+  }
 }

@@ -10,6 +10,7 @@ import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.FailureType;
 import dev.loupe.provider.ModelRequest;
 import dev.loupe.provider.ModelResponse;
+import dev.loupe.provider.ProviderCodec;
 import dev.loupe.provider.ProviderException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,11 +19,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.MultipartBody;
@@ -34,8 +37,9 @@ import okhttp3.Response;
 /**
  * OpenAI's Batch API for Chat Completions: the input file uploaded with {@code purpose=batch},
  * {@code POST /batches} tagged with {@code metadata.loupe_key}, polled with {@code GET
- * /batches/{id}}, results read from its output and error files. Request bodies and answers go
- * through {@link OpenAiClient}, the online lane's code. One exchange per call, no retries.
+ * /batches/{id}}, results read from its output and error files. Request bodies, answers and errors
+ * go through the endpoint's {@link ProviderCodec}, the online lane's code. One exchange per call,
+ * no retries.
  */
 public final class OpenAiBatchApi implements BatchApi {
   static final String KEY_FIELD = "loupe_key";
@@ -45,17 +49,20 @@ public final class OpenAiBatchApi implements BatchApi {
   private static final int MAX_KEY_CHARS = 512;
   private static final int LIST_LIMIT = 100;
 
-  private final OpenAiSettings settings;
-  private final OpenAiClient client;
+  private final String baseUrl;
+  private final ProviderCodec codec;
   private final OkHttpClient http;
   private final ObjectMapper json = new ObjectMapper();
 
   /**
+   * @param baseUrl the API root, e.g. {@code https://api.openai.com/v1}
+   * @param codec the endpoint's Chat Completions codec, the online lane's
    * @param transferTimeout the limit on one exchange, uploads and result downloads included
    */
-  public OpenAiBatchApi(OpenAiSettings settings, OkHttpClient shared, Duration transferTimeout) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.client = new OpenAiClient(settings, shared);
+  public OpenAiBatchApi(
+      String baseUrl, ProviderCodec codec, OkHttpClient shared, Duration transferTimeout) {
+    this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+    this.codec = Objects.requireNonNull(codec, "codec");
     long millis = transferTimeout.toMillis();
     this.http =
         shared
@@ -72,12 +79,8 @@ public final class OpenAiBatchApi implements BatchApi {
   }
 
   @Override
-  public JsonNode requestBody(ModelRequest request) throws ProviderException {
-    try {
-      return json.readTree(client.encode(request));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read back an encoded chat request", e);
-    }
+  public JsonNode requestBody(ModelRequest request) {
+    return codec.encode(request);
   }
 
   @Override
@@ -177,7 +180,7 @@ public final class OpenAiBatchApi implements BatchApi {
           request(url("files").addPathSegment(file).addPathSegment("content")).get().build();
       try (Response response = http.newCall(request).execute()) {
         if (!response.isSuccessful()) {
-          throw client.classify(response.code(), response.peekBody(64 * 1024).string());
+          throw classify(response.code(), response.peekBody(64 * 1024).string());
         }
         try (BufferedReader reader =
             new BufferedReader(
@@ -209,7 +212,7 @@ public final class OpenAiBatchApi implements BatchApi {
       if (code == 200) {
         sink.accept(customId, response.path("body"), null);
       } else {
-        sink.accept(customId, null, client.classify(code, response.path("body").toString()));
+        sink.accept(customId, null, classify(code, response.path("body").toString()));
       }
       return;
     }
@@ -248,11 +251,17 @@ public final class OpenAiBatchApi implements BatchApi {
             null,
             structured ? new ModelRequest.OutputSchema("batch", NullNode.getInstance()) : null,
             maxOutputTokens);
+    byte[] body;
     try {
-      return client.read(shape, json.writeValueAsBytes(responseBody));
+      body = json.writeValueAsBytes(responseBody);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot re-encode a batch result", e);
     }
+    return codec.decode(shape, new ProviderCodec.Answer(200, body, null, 0));
+  }
+
+  private ProviderException classify(int status, String body) {
+    return codec.classify(status, Headers.of(), body, null, Instant.now());
   }
 
   /** The metadata value that marks a batch as Loupe's batch {@code key}; at most 512 chars. */
@@ -261,15 +270,11 @@ public final class OpenAiBatchApi implements BatchApi {
   }
 
   private HttpUrl.Builder url(String path) {
-    return HttpUrl.get(settings.baseUrl()).newBuilder().addPathSegments(path);
+    return HttpUrl.get(baseUrl).newBuilder().addPathSegments(path);
   }
 
   private Request.Builder request(HttpUrl.Builder url) {
-    Request.Builder request = new Request.Builder().url(url.build());
-    if (settings.apiKey() != null) {
-      request.header("Authorization", "Bearer " + settings.apiKey().value());
-    }
-    return request;
+    return new Request.Builder().url(url.build()).headers(codec.headers());
   }
 
   private Request.Builder get(HttpUrl.Builder url) {
@@ -281,7 +286,7 @@ public final class OpenAiBatchApi implements BatchApi {
     try (Response response = http.newCall(built).execute()) {
       String body = response.body().string();
       if (!response.isSuccessful()) {
-        throw client.classify(response.code(), body);
+        throw classify(response.code(), body);
       }
       return json.readTree(body);
     } catch (IOException e) {

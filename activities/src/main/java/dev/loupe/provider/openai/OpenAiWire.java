@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * The Chat Completions JSON that {@link OpenAiClient} sends and reads: the fields Loupe uses of the
+ * The Chat Completions JSON that {@link OpenAiCodec} writes and reads: the fields Loupe uses of the
  * spec's {@code CreateChatCompletionRequest} and {@code CreateChatCompletionResponse}. Null fields
  * are left out of requests; unknown response fields are ignored.
  */
@@ -69,8 +69,18 @@ final class OpenAiWire {
 
   record ResponseMessage(String role, String content, String refusal) {}
 
+  /** {@code prompt_tokens} includes the cached ones. */
   record Usage(
       @JsonProperty("prompt_tokens") long promptTokens,
       @JsonProperty("completion_tokens") long completionTokens,
-      @JsonProperty("total_tokens") long totalTokens) {}
+      @JsonProperty("total_tokens") long totalTokens,
+      @JsonProperty("prompt_tokens_details") PromptTokensDetails promptTokensDetails) {
+    static final Usage NONE = new Usage(0, 0, 0, null);
+
+    long cachedTokens() {
+      return promptTokensDetails == null ? 0 : promptTokensDetails.cachedTokens();
+    }
+  }
+
+  record PromptTokensDetails(@JsonProperty("cached_tokens") long cachedTokens) {}
 }

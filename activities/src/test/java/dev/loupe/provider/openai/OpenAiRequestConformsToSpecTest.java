@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bodies {@link OpenAiClient} really sends, and the ones {@link FakeOpenAiServer} really
- * answers, checked against the official OpenAPI spec ({@code shared/specs/openai-openapi.yaml}).
+ * answers, checked against the official OpenAPI spec (vendored in {@code
+ * src/test/resources/specs/}).
  */
 class OpenAiRequestConformsToSpecTest {
   private static final ObjectMapper JSON = new ObjectMapper();

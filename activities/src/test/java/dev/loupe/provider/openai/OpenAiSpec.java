@@ -15,22 +15,24 @@ import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
- * The official OpenAI OpenAPI description ({@code shared/specs/openai-openapi.yaml}) as JSON Schema
- * validators for Chat Completions request and response bodies. The spec is OpenAPI 3.1, whose
- * schemas are JSON Schema 2020-12; the older {@code nullable: true} that some of its fields still
- * use is honoured. Loading takes a second or two, so the parsed spec is shared within a JVM.
+ * The official OpenAI OpenAPI description (vendored as {@code src/test/resources/specs/}) as JSON
+ * Schema validators for Chat Completions request and response bodies. The spec is OpenAPI 3.1,
+ * whose schemas are JSON Schema 2020-12; the older {@code nullable: true} that some of its fields
+ * still use is honoured. Loading takes a second or two, so the parsed spec is shared within a JVM.
  */
 public final class OpenAiSpec {
   /** System property naming the spec file, for checkouts where it is not found by walking up. */
   public static final String LOCATION_PROPERTY = "loupe.openai.spec";
 
-  private static final Path RELATIVE = Path.of("shared", "specs", "openai-openapi.yaml");
+  private static final String RESOURCE = "/specs/openai-openapi.yaml";
   private static final String BASE = "https://loupe.invalid/openai-openapi.json";
   private static final String DIALECT = "https://loupe.invalid/openapi-3.1-schema-lenient";
   private static OpenAiSpec shared;
@@ -59,7 +61,7 @@ public final class OpenAiSpec {
     this.response = schema(factory, config, document, "CreateChatCompletionResponse");
   }
 
-  /** The spec found by {@link #locate()}, parsed once per JVM. */
+  /** The spec named by {@link #locate()}, parsed once per JVM. */
   public static synchronized OpenAiSpec load() {
     if (shared == null) {
       shared = new OpenAiSpec(read(locate()));
@@ -68,34 +70,32 @@ public final class OpenAiSpec {
   }
 
   /**
-   * The spec file: the {@value #LOCATION_PROPERTY} system property if set, else the first {@code
-   * shared/specs/openai-openapi.yaml} found walking up from the working directory (tests run in a
-   * module directory of a checkout that sits beside {@code shared/}).
+   * The spec file: the {@value #LOCATION_PROPERTY} system property if set, else the copy vendored
+   * with the tests ({@value #RESOURCE} on the test class path, with its licence beside it).
    */
-  public static Path locate() {
+  public static URL locate() {
     String property = System.getProperty(LOCATION_PROPERTY);
     if (property != null && !property.isBlank()) {
       Path path = Path.of(property);
       if (!Files.isRegularFile(path)) {
         throw new IllegalStateException(LOCATION_PROPERTY + " names no file: " + path);
       }
-      return path;
-    }
-    Path start = Path.of("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(RELATIVE);
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
+      try {
+        return path.toUri().toURL();
+      } catch (MalformedURLException e) {
+        throw new IllegalStateException(LOCATION_PROPERTY + " is not a usable path: " + path, e);
       }
     }
-    throw new IllegalStateException(
-        "the OpenAI OpenAPI spec was not found: no "
-            + RELATIVE
-            + " in "
-            + start
-            + " or any parent; set -D"
-            + LOCATION_PROPERTY
-            + "=/path/to/openai-openapi.yaml");
+    URL vendored = OpenAiSpec.class.getResource(RESOURCE);
+    if (vendored == null) {
+      throw new IllegalStateException(
+          "the OpenAI OpenAPI spec is not on the test class path ("
+              + RESOURCE
+              + "); set -D"
+              + LOCATION_PROPERTY
+              + "=/path/to/openai-openapi.yaml");
+    }
+    return vendored;
   }
 
   /** Why a body is not a valid {@code CreateChatCompletionRequest}; empty when it is. */
@@ -130,12 +130,12 @@ public final class OpenAiSpec {
     return schema;
   }
 
-  private static JsonNode read(Path path) {
+  private static JsonNode read(URL path) {
     LoaderOptions options = new LoaderOptions();
     // The spec is close to SnakeYAML's default 3 MB limit and still growing.
     options.setCodePointLimit(64 * 1024 * 1024);
     ObjectMapper yaml = new ObjectMapper(YAMLFactory.builder().loaderOptions(options).build());
-    try (InputStream in = Files.newInputStream(path)) {
+    try (InputStream in = path.openStream()) {
       JsonNode document = yaml.readTree(in);
       if (document == null || !document.path("components").path("schemas").isObject()) {
         throw new IllegalStateException(path + " has no components.schemas");
