@@ -191,6 +191,7 @@ public final class BatchActivitiesImpl implements BatchActivities {
           }
         }
       }
+      spool.discardInput(request.spool(), request.endpoint(), request.seq());
       log.info(
           "batch {} delivered: {} done, {} failed, {} lines",
           status.batchId(),
@@ -229,6 +230,8 @@ public final class BatchActivitiesImpl implements BatchActivities {
       if (batch.seq() < 0) {
         spool.removePending(
             batch.spool(), batch.endpoint(), lines.stream().map(SpooledLine::customId).toList());
+      } else {
+        spool.discardInput(batch.spool(), batch.endpoint(), batch.seq());
       }
       return new LinesEnded(0, failed);
     } catch (IOException e) {

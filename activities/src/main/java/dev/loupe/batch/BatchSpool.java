@@ -26,7 +26,8 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code <endpoint>/pending/<customId>.json}: a waiting line ({@link SpooledLine});
- *   <li>{@code <endpoint>/batches/<seq>/input.jsonl}: the sealed batch's provider input file;
+ *   <li>{@code <endpoint>/batches/<seq>/input.jsonl}: the sealed batch's provider input file,
+ *       deleted once the batch is delivered or rejected;
  *   <li>{@code <endpoint>/batches/<seq>/lines.jsonl}: its line index (lines without requests),
  *       written last: a batch is sealed once its index exists, and sealing the same seq again
  *       returns it unchanged.
@@ -194,6 +195,14 @@ public final class BatchSpool {
         return lines;
       }
     }
+  }
+
+  /**
+   * Deletes an ended batch's input file (the lines' requests, images included); its line index
+   * stays, so a repeated delivery still knows the batch's lines.
+   */
+  public void discardInput(String spool, String endpoint, int seq) throws IOException {
+    blobs.delete(inputUri(spool, endpoint, seq));
   }
 
   /** Removes a waiting line (after its call was failed). */

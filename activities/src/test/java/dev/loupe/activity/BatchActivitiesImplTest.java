@@ -112,6 +112,11 @@ class BatchActivitiesImplTest {
     LinesEnded redelivered = activities.deliver(ref(0, first.batchId()));
 
     assertThat(delivered).isEqualTo(new LinesEnded(3, 0));
+    // The input file (requests, images) is gone; the line index stays for a repeated delivery.
+    assertThat(blobs.exists(java.net.URI.create(SPOOL + ENDPOINT + "/batches/0/input.jsonl")))
+        .isFalse();
+    assertThat(blobs.exists(java.net.URI.create(SPOOL + ENDPOINT + "/batches/0/lines.jsonl")))
+        .isTrue();
     assertThat(redelivered).isEqualTo(new LinesEnded(0, 0));
     assertThat(completions.results.keySet()).containsExactlyInAnyOrderElementsOf(ids.subList(0, 3));
     CaptionResult caption = (CaptionResult) completions.results.get(ids.get(0));

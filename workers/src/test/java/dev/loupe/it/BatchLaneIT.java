@@ -9,6 +9,7 @@ import dev.loupe.contract.BatchProgress;
 import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.ImageWorkflow;
 import dev.loupe.image.TestImages;
 import dev.loupe.provider.openai.FakeOpenAiBatches.LineFate;
 import dev.loupe.provider.openai.FakeOpenAiServer;
@@ -52,7 +53,8 @@ class BatchLaneIT {
     Path images = images();
     Path config = recipes();
     try (InProcessWorkers workers = start(FakeOpenAiServer.start(), config)) {
-      DatasetResult online = run(workers, "allava", images, work.resolve("online"));
+      String onlineId = "online-it-" + System.nanoTime();
+      DatasetResult online = run(workers, onlineId, "allava", images, work.resolve("online"));
       int onlineCalls = workers.fake.requestCount();
       String id = "batch-it-" + System.nanoTime();
       DatasetResult batch = run(workers, id, "allava-batch", images, work.resolve("batch"));
@@ -71,7 +73,30 @@ class BatchLaneIT {
       assertThat(lane.linesDone()).isEqualTo(IMAGES * CALLS_PER_IMAGE);
       assertThat(lane.linesFailed()).isZero();
       assertThat(lane.batchesOpen()).isZero();
+      Set<String> shas = samples(work.resolve("batch")).keySet();
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "BATCH_LANE history events per image: batch %.1f, online %.1f; batch workflow %d"
+              + " events for %d images, %d batches%n",
+          eventsPerImage(workers, id, shas),
+          eventsPerImage(workers, onlineId, shas),
+          events(workers, BatchWorkflow.workflowId(id, InProcessWorkers.ENDPOINT)),
+          IMAGES,
+          workers.fake.batches().batchesCreated());
     }
+  }
+
+  private static double eventsPerImage(
+      InProcessWorkers workers, String datasetId, Set<String> shas) {
+    long total = 0;
+    for (String sha : shas) {
+      total += events(workers, ImageWorkflow.workflowId(datasetId, sha));
+    }
+    return (double) total / shas.size();
+  }
+
+  private static int events(InProcessWorkers workers, String workflowId) {
+    return workers.client().fetchHistory(workflowId).getHistory().getEventsCount();
   }
 
   @Test
@@ -200,11 +225,6 @@ class BatchLaneIT {
                 null,
                 null,
                 new EndpointSettings.BatchConfig(3, null, 1, 1)));
-  }
-
-  private static DatasetResult run(InProcessWorkers workers, String recipe, Path images, Path out)
-      throws java.util.concurrent.TimeoutException {
-    return run(workers, "online-it-" + System.nanoTime(), recipe, images, out);
   }
 
   private static DatasetResult run(
