@@ -10,6 +10,7 @@ import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.ImageWorkflow;
+import dev.loupe.contract.Progress;
 import dev.loupe.image.TestImages;
 import dev.loupe.provider.openai.FakeOpenAiBatches.LineFate;
 import dev.loupe.provider.openai.FakeOpenAiServer;
@@ -73,6 +74,16 @@ class BatchLaneIT {
       assertThat(lane.linesDone()).isEqualTo(IMAGES * CALLS_PER_IMAGE);
       assertThat(lane.linesFailed()).isZero();
       assertThat(lane.batchesOpen()).isZero();
+      // The dataset's own progress (query and UI details) carries the lane's figures.
+      Progress progress = workers.client().newUntypedWorkflowStub(id).query("progress", Progress.class);
+      assertThat(progress.batchesOrEmpty())
+          .singleElement()
+          .satisfies(
+              reported -> {
+                assertThat(reported.endpoint()).isEqualTo(InProcessWorkers.ENDPOINT);
+                assertThat(reported.linesSubmitted()).isEqualTo(IMAGES * CALLS_PER_IMAGE);
+                assertThat(reported.linesDone()).isEqualTo(IMAGES * CALLS_PER_IMAGE);
+              });
       Set<String> shas = samples(work.resolve("batch")).keySet();
       System.out.printf(
           java.util.Locale.ROOT,

@@ -8,6 +8,7 @@ import dev.loupe.contract.BatchRun;
 import dev.loupe.contract.BatchRun.OpenBatch;
 import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.BatchWorkflow;
+import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.FailLinesRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.SpoolLook;
@@ -58,6 +59,7 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   private int linesWaiting;
   private long waitingSinceMillis;
   private String state = RUNNING;
+  private List<Long> reported = List.of();
 
   public BatchWorkflowImpl() {
     this(10_000);
@@ -314,9 +316,27 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
         oldest);
   }
 
-  /** Shows the batches in the Temporal UI. */
+  /**
+   * Shows the batches in the Temporal UI, and tells the dataset when a batch opened or ended or
+   * lines ended (not at every tick, so the dataset's history grows by batches, not by time).
+   */
   private void publish() {
     BatchProgress progress = batches();
+    List<Long> figures =
+        List.of(
+            (long) progress.batchesOpen(),
+            progress.linesSubmitted(),
+            progress.linesDone(),
+            progress.linesFailed());
+    if (!figures.equals(reported)) {
+      reported = figures;
+      try {
+        Workflow.newExternalWorkflowStub(DatasetWorkflow.class, input.datasetId())
+            .batchProgress(progress);
+      } catch (RuntimeException datasetGone) {
+        log.info("dataset {} did not take the batch figures: {}", input.datasetId(), datasetGone);
+      }
+    }
     Workflow.setCurrentDetails(
         String.format(
             Locale.ROOT,

@@ -1,5 +1,6 @@
 package dev.loupe.workflow;
 
+import dev.loupe.contract.BatchProgress;
 import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.BatchRun;
 import dev.loupe.contract.BatchSettings;
@@ -99,6 +100,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   private List<String> files = List.of();
   private List<FailedImage> failedSample = List.of();
   private boolean limitReached;
+  private final Map<String, BatchProgress> batchLanes = new java.util.TreeMap<>();
 
   public DatasetWorkflowImpl() {
     this(DatasetTuning.DEFAULT);
@@ -558,7 +560,8 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         message,
         retryRound,
         output,
-        waitDeadlineMillis == 0 ? null : Instant.ofEpochMilli(waitDeadlineMillis).toString());
+        waitDeadlineMillis == 0 ? null : Instant.ofEpochMilli(waitDeadlineMillis).toString(),
+        List.copyOf(batchLanes.values()));
   }
 
   @Override
@@ -569,6 +572,12 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   @Override
   public void resume() {
     paused = false;
+  }
+
+  @Override
+  public void batchProgress(BatchProgress progress) {
+    batchLanes.put(progress.endpoint(), progress);
+    publish();
   }
 
   @Override
