@@ -75,7 +75,8 @@ class BatchLaneIT {
       assertThat(lane.linesFailed()).isZero();
       assertThat(lane.batchesOpen()).isZero();
       // The dataset's own progress (query and UI details) carries the lane's figures.
-      Progress progress = workers.client().newUntypedWorkflowStub(id).query("progress", Progress.class);
+      Progress progress =
+          workers.client().newUntypedWorkflowStub(id).query("progress", Progress.class);
       assertThat(progress.batchesOrEmpty())
           .singleElement()
           .satisfies(
