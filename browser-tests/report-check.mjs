@@ -12,6 +12,12 @@ if (!file || !screenshot) {
 
 await withPage(async (page, errors) => {
   const requests = [];
+  // A script injected through a file name, caption or answer would show itself with alert().
+  const dialogs = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
   page.on('request', (request) => {
     if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) {
       requests.push(request.url());
@@ -32,6 +38,15 @@ await withPage(async (page, errors) => {
       rejectedCards: document.querySelectorAll('.card.rejected').length,
       charts: document.querySelectorAll('svg').length,
       headings: Array.from(document.querySelectorAll('h2, h3')).map((h) => h.textContent),
+      scripts: document.scripts.length,
+      // Event-handler attributes and unknown elements: the page has none of its own.
+      injected: Array.from(document.querySelectorAll('*'))
+        .filter(
+          (element) =>
+            element.tagName.includes('-') ||
+            Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on')),
+        )
+        .map((element) => element.outerHTML.slice(0, 120)),
     };
   });
   // The filter narrows the gallery to the cards that mention what is typed.
@@ -47,5 +62,5 @@ await withPage(async (page, errors) => {
     await page.fill('#filter', '');
   }
   await page.screenshot({ path: screenshot, fullPage: true });
-  report({ ...seen, filtered, errors, externalRequests: requests });
+  report({ ...seen, filtered, errors, dialogs, externalRequests: requests });
 });

@@ -21,9 +21,12 @@ import dev.loupe.ocr.TesseractOcr;
 import dev.loupe.recipe.Planner;
 import dev.loupe.record.ItemStore;
 import dev.loupe.source.SourceLister;
-import dev.loupe.storage.BlobStore;
+import dev.loupe.source.SourceReader;
+import dev.loupe.storage.Locations;
+import dev.loupe.storage.RefusedBlobException;
 import io.temporal.activity.Activity;
 import java.io.IOException;
+import java.net.URI;
 
 /** The CPU pool's activities: thin wrappers that classify failures at the boundary. */
 public final class CpuActivitiesImpl implements CpuActivities {
@@ -33,7 +36,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
   private final ItemStore items;
   private final RecordBuilder records;
   private final Exporter exporter;
-  private final BlobStore blobs;
+  private final SourceReader images;
   private final TesseractOcr ocr;
   private final FailedList failed;
 
@@ -44,7 +47,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
       ItemStore items,
       RecordBuilder records,
       Exporter exporter,
-      BlobStore blobs,
+      SourceReader images,
       TesseractOcr ocr,
       FailedList failed) {
     this.planner = planner;
@@ -53,7 +56,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
     this.items = items;
     this.records = records;
     this.exporter = exporter;
-    this.blobs = blobs;
+    this.images = images;
     this.ocr = ocr;
     this.failed = failed;
   }
@@ -61,6 +64,8 @@ public final class CpuActivitiesImpl implements CpuActivities {
   @Override
   public RunPlan plan(DatasetRequest request) {
     try {
+      images.roots().requireInput("source", Locations.of(request.source()));
+      requireOutput(request.output());
       if (!sources.hasAny(request.source())) {
         throw ActivityFailures.invalidRequest(
             "source " + request.source() + " has no images (or does not exist)");
@@ -68,9 +73,23 @@ public final class CpuActivitiesImpl implements CpuActivities {
       return planner.plan(request);
     } catch (IllegalArgumentException e) {
       throw ActivityFailures.invalidRequest(e.getMessage());
+    } catch (RefusedBlobException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
     } catch (IOException e) {
       throw ActivityFailures.invalidRequest(
           "source " + request.source() + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses an output outside the worker's output roots, wherever one arrives: a dataset request,
+   * or an image workflow started by hand.
+   */
+  private void requireOutput(String output) {
+    try {
+      images.roots().requireOutput("output", Locations.asDirectory(Locations.of(output)));
+    } catch (RefusedBlobException | IllegalArgumentException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
     }
   }
 
@@ -78,6 +97,8 @@ public final class CpuActivitiesImpl implements CpuActivities {
   public SourcePage listSource(ListSourceRequest request) {
     try {
       return sources.list(request);
+    } catch (RefusedBlobException e) {
+      throw ActivityFailures.invalidRequest(e.getMessage());
     } catch (IllegalArgumentException e) {
       throw ActivityFailures.invalidRequest(e.getMessage());
     } catch (IOException e) {
@@ -87,6 +108,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
 
   @Override
   public SourcePage listFailed(ListFailedRequest request) {
+    requireOutput(request.output());
     try {
       return failed.page(request);
     } catch (IOException e) {
@@ -96,6 +118,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
 
   @Override
   public ProbeResult probe(ProbeRequest request) {
+    requireOutput(request.output());
     try {
       return prober.probe(request);
     } catch (BadImageException e) {
@@ -108,8 +131,10 @@ public final class CpuActivitiesImpl implements CpuActivities {
   @Override
   public OcrResult ocr(OcrRequest request) {
     try {
-      byte[] bytes = blobs.read(java.net.URI.create(request.image().uri()));
+      byte[] bytes = images.read(URI.create(request.image().uri()));
       return new OcrResult(ocr.read(bytes, request.languages()), request.languages());
+    } catch (RefusedBlobException e) {
+      throw ActivityFailures.of(new BadImageException(e.reason(), e.getMessage()));
     } catch (IOException e) {
       throw ActivityFailures.ocr(request.image().uri(), e);
     }
@@ -117,6 +142,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
 
   @Override
   public ImageResult persist(PersistRequest request) {
+    requireOutput(request.output());
     try {
       if ("duplicate".equals(request.reason())) {
         items.writeDuplicate(request.output(), records.of(request));
@@ -131,6 +157,7 @@ public final class CpuActivitiesImpl implements CpuActivities {
 
   @Override
   public ExportResult export(ExportRequest request) {
+    requireOutput(request.output());
     try {
       return exporter.export(
           request, progress -> Activity.getExecutionContext().heartbeat(progress));

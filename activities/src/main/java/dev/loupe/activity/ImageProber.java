@@ -4,6 +4,7 @@ import dev.loupe.contract.ImageInfo;
 import dev.loupe.contract.ImageStatus;
 import dev.loupe.contract.ProbeRequest;
 import dev.loupe.contract.ProbeResult;
+import dev.loupe.contract.SourceItem;
 import dev.loupe.image.BadImageException;
 import dev.loupe.image.ContentHash;
 import dev.loupe.image.ImageLimits;
@@ -13,7 +14,8 @@ import dev.loupe.image.ProbedImage;
 import dev.loupe.record.ItemRecord;
 import dev.loupe.record.ItemStore;
 import dev.loupe.record.NearDuplicateIndex;
-import dev.loupe.storage.BlobStore;
+import dev.loupe.source.SourceReader;
+import dev.loupe.storage.RefusedBlobException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
@@ -22,22 +24,24 @@ import java.util.Optional;
 
 /**
  * The probe stage: reuse what an earlier run finished, mark a second copy of the same bytes in this
- * run as a duplicate, otherwise read the image and check it against the limits.
+ * run as a duplicate, otherwise read the image (through the {@link SourceReader}, which keeps to
+ * the worker's roots and byte limit) and check it against the limits. An item the listing refused
+ * is rejected with the listing's reason, unread.
  */
 public final class ImageProber {
-  private final BlobStore blobs;
+  private final SourceReader images;
   private final ItemStore items;
   private final RecordBuilder records;
   private final ImageProbe probe;
   private final NearDuplicateIndex nearDuplicates;
 
   public ImageProber(
-      BlobStore blobs,
+      SourceReader images,
       ItemStore items,
       RecordBuilder records,
       ImageProbe probe,
       NearDuplicateIndex nearDuplicates) {
-    this.blobs = blobs;
+    this.images = images;
     this.items = items;
     this.records = records;
     this.probe = probe;
@@ -60,12 +64,18 @@ public final class ImageProber {
       }
       return new ProbeResult(null, record.toResult());
     }
+    SourceItem.Refusal refused = request.item().refused();
+    if (refused != null) {
+      throw new BadImageException(refused.reason(), refused.detail());
+    }
     URI uri = URI.create(request.item().uri());
     byte[] bytes;
     try {
-      bytes = blobs.read(uri);
+      bytes = images.read(uri);
     } catch (NoSuchFileException missing) {
       throw new BadImageException("missing", "no image at " + uri);
+    } catch (RefusedBlobException refusal) {
+      throw new BadImageException(refusal.reason(), refusal.getMessage());
     }
     String sha256 = ContentHash.sha256Hex(bytes);
     if (!sha256.equals(request.item().sha256())) {

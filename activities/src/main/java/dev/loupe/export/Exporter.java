@@ -9,6 +9,7 @@ import dev.loupe.contract.QaPair;
 import dev.loupe.export.TrainingFormats.Conversation;
 import dev.loupe.record.ItemRecord;
 import dev.loupe.record.ItemStore;
+import dev.loupe.source.SourceReader;
 import dev.loupe.storage.BlobStore;
 import dev.loupe.storage.Locations;
 import java.io.IOException;
@@ -59,13 +60,22 @@ public final class Exporter {
   private final Thumbnails thumbnails;
 
   public Exporter(
-      ItemStore items, BlobStore blobs, ObjectMapper recordMapper, RunManifest manifest) {
-    this(items, blobs, recordMapper, manifest, ExportLimits.DEFAULT);
+      ItemStore items,
+      BlobStore blobs,
+      SourceReader images,
+      ObjectMapper recordMapper,
+      RunManifest manifest) {
+    this(items, blobs, images, recordMapper, manifest, ExportLimits.DEFAULT);
   }
 
+  /**
+   * @param images reads the images that the report shows as thumbnails, within the worker's roots
+   *     and byte limit: a rejected record may name any location its request did
+   */
   public Exporter(
       ItemStore items,
       BlobStore blobs,
+      SourceReader images,
       ObjectMapper recordMapper,
       RunManifest manifest,
       ExportLimits limits) {
@@ -74,7 +84,7 @@ public final class Exporter {
     this.json = recordMapper.copy().disable(SerializationFeature.INDENT_OUTPUT);
     this.manifest = manifest;
     this.limits = limits;
-    this.thumbnails = new Thumbnails(blobs, limits.thumbnailLongSide());
+    this.thumbnails = new Thumbnails(images, limits.thumbnailLongSide());
   }
 
   /**

@@ -5,7 +5,8 @@ import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
 import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.provider.ModelRequest.PreparedImage;
-import dev.loupe.storage.BlobStore;
+import dev.loupe.source.SourceReader;
+import dev.loupe.storage.RefusedBlobException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Base64;
@@ -19,12 +20,12 @@ import java.util.Set;
 final class Thumbnails {
   private static final long MAX_BYTES = ProviderImageLimits.MIN_MAX_BYTES;
 
-  private final BlobStore blobs;
+  private final SourceReader images;
   private final ImagePreparer preparer = new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS);
   private final ProviderImageLimits limits;
 
-  Thumbnails(BlobStore blobs, int longSide) {
-    this.blobs = blobs;
+  Thumbnails(SourceReader images, int longSide) {
+    this.images = images;
     this.limits = new ProviderImageLimits(longSide, MAX_BYTES, Set.of("image/jpeg"));
   }
 
@@ -34,14 +35,17 @@ final class Thumbnails {
       return Optional.empty();
     }
     try {
-      PreparedImage image = preparer.prepare(blobs.read(URI.create(uri)), limits);
+      PreparedImage image = preparer.prepare(images.read(URI.create(uri)), limits);
       String data =
           "data:"
               + image.mimeType()
               + ";base64,"
               + Base64.getEncoder().encodeToString(image.bytes());
       return Optional.of(new Thumbnail(data, image.width(), image.height()));
-    } catch (IOException | BadImageException | IllegalArgumentException unreadable) {
+    } catch (IOException
+        | BadImageException
+        | RefusedBlobException
+        | IllegalArgumentException unreadable) {
       // The report shows a placeholder; the record already says what is wrong with the image.
       return Optional.empty();
     }

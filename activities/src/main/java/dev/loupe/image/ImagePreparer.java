@@ -19,16 +19,24 @@ public final class ImagePreparer {
   private static final double SHRINK_FACTOR = 0.75;
 
   private final long maxPixels;
+  private final DecodeBudget decodes;
 
   /**
    * @param maxPixels images with more pixels are rejected from the header before decoding, since
    *     preparing one decodes it whole
+   * @param decodes the worker's budget for full-size decodes, shared by everything that decodes
    */
-  public ImagePreparer(long maxPixels) {
+  public ImagePreparer(long maxPixels, DecodeBudget decodes) {
     if (maxPixels <= 0) {
       throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
     }
     this.maxPixels = maxPixels;
+    this.decodes = decodes;
+  }
+
+  /** A preparer with a budget of half the heap of its own. */
+  public ImagePreparer(long maxPixels) {
+    this(maxPixels, DecodeBudget.halfOfHeap());
   }
 
   /**
@@ -57,12 +65,18 @@ public final class ImagePreparer {
           && !(jpeg && decoder.storesCmyk())) {
         return new PreparedImage(bytes, format.mimeType(), width, height);
       }
-      BufferedImage decoded = decoder.decode(1);
-      boolean keepAlpha = limits.accepts(PNG) && RgbConverter.hasTranslucentPixels(decoded);
-      BufferedImage rgb = RgbConverter.toRgb(decoded, keepAlpha);
-      // The long side is the same before and after turning, so shrink first: it is cheaper.
-      BufferedImage upright = orientation.apply(ImageScaler.fitLongSide(rgb, limits.maxLongSide()));
-      return encodeWithin(upright, keepAlpha || !limits.accepts(JPEG), limits.maxBytes());
+      DecodeBudget.Permit permit = decodes.acquire(pixels);
+      try {
+        BufferedImage decoded = decoder.decode(1);
+        boolean keepAlpha = limits.accepts(PNG) && RgbConverter.hasTranslucentPixels(decoded);
+        BufferedImage rgb = RgbConverter.toRgb(decoded, keepAlpha);
+        // The long side is the same before and after turning, so shrink first: it is cheaper.
+        BufferedImage upright =
+            orientation.apply(ImageScaler.fitLongSide(rgb, limits.maxLongSide()));
+        return encodeWithin(upright, keepAlpha || !limits.accepts(JPEG), limits.maxBytes());
+      } finally {
+        permit.close();
+      }
     }
   }
 

@@ -1,114 +1,58 @@
 package dev.loupe.image;
 
-import java.util.Arrays;
+import com.twelvemonkeys.imageio.metadata.CompoundDirectory;
+import com.twelvemonkeys.imageio.metadata.Directory;
+import com.twelvemonkeys.imageio.metadata.Entry;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEG;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
+import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
+import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import java.io.IOException;
+import java.util.List;
+import javax.imageio.stream.ImageInputStream;
 
 /**
- * Finds the EXIF Orientation tag in a JPEG's APP1 segment. ImageIO's JPEG readers ignore it, and
- * the full metadata tree is far more than one tag needs. Anything malformed reads as upright: a
- * wrong rotation is better than rejecting an image over its metadata.
+ * Reads the EXIF Orientation tag of a JPEG with TwelveMonkeys' metadata readers, the library whose
+ * plugins decode the pixels. ImageIO's JPEG readers do not apply the tag, and building their full
+ * metadata tree is far more than one tag needs. Anything malformed reads as upright: a wrong
+ * rotation is better than rejecting an image over its metadata.
  */
 final class JpegOrientationReader {
-  private static final int ORIENTATION_TAG = 0x0112;
-  private static final int TIFF_SHORT = 3;
-  private static final byte[] EXIF_HEADER = {'E', 'x', 'i', 'f', 0, 0};
+  /** "Exif" followed by two zero bytes, of which the segment identifier takes the first. */
+  private static final String EXIF = "Exif";
 
   private JpegOrientationReader() {}
 
   static ExifOrientation read(byte[] jpeg) {
-    if (jpeg.length < 4 || unsigned(jpeg, 0) != 0xFF || unsigned(jpeg, 1) != 0xD8) {
+    try (ImageInputStream input = new ByteArrayImageInputStream(jpeg)) {
+      List<JPEGSegment> segments = JPEGSegmentUtil.readSegments(input, JPEG.APP1, EXIF);
+      return segments.isEmpty() ? ExifOrientation.NORMAL : fromExif(segments.getFirst());
+    } catch (IOException | RuntimeException malformed) {
+      // The library reports bad bytes as IIOExceptions, and on some (a segment length below two,
+      // for one) as runtime exceptions; either way the metadata is unreadable, not the image.
       return ExifOrientation.NORMAL;
     }
-    int position = 2;
-    while (position + 4 <= jpeg.length) {
-      if (unsigned(jpeg, position) != 0xFF) {
-        return ExifOrientation.NORMAL;
-      }
-      int marker = unsigned(jpeg, position + 1);
-      if (marker == 0xFF) {
-        position++; // fill byte before a marker
-        continue;
-      }
-      if (marker == 0xDA || marker == 0xD9) {
-        return ExifOrientation.NORMAL; // start of scan or end of image: metadata is over
-      }
-      if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-        position += 2; // markers without a length
-        continue;
-      }
-      int length = (unsigned(jpeg, position + 2) << 8) | unsigned(jpeg, position + 3);
-      int segmentEnd = position + 2 + length;
-      if (length < 2 || segmentEnd > jpeg.length) {
-        return ExifOrientation.NORMAL;
-      }
-      int payload = position + 4;
-      if (marker == 0xE1 && startsWith(jpeg, payload, segmentEnd, EXIF_HEADER)) {
-        return fromTiff(jpeg, payload + EXIF_HEADER.length, segmentEnd);
-      }
-      position = segmentEnd;
-    }
-    return ExifOrientation.NORMAL;
   }
 
-  /** Reads IFD0 of the TIFF structure that EXIF data is stored in. */
-  private static ExifOrientation fromTiff(byte[] bytes, int start, int end) {
-    if (start + 8 > end) {
+  private static ExifOrientation fromExif(JPEGSegment segment) throws IOException {
+    byte[] data = segment.data().readAllBytes();
+    if (data.length < 1) {
       return ExifOrientation.NORMAL;
     }
-    boolean littleEndian;
-    if (bytes[start] == 'I' && bytes[start + 1] == 'I') {
-      littleEndian = true;
-    } else if (bytes[start] == 'M' && bytes[start + 1] == 'M') {
-      littleEndian = false;
-    } else {
-      return ExifOrientation.NORMAL;
-    }
-    TiffReader tiff = new TiffReader(bytes, start, littleEndian);
-    if (tiff.u16(2) != 42) {
-      return ExifOrientation.NORMAL;
-    }
-    long ifd = tiff.u32(4);
-    if (ifd < 8 || start + ifd + 2 > end) {
-      return ExifOrientation.NORMAL;
-    }
-    int entries = tiff.u16((int) ifd);
-    for (int i = 0; i < entries; i++) {
-      int entry = (int) ifd + 2 + 12 * i;
-      if (start + entry + 12 > end) {
-        return ExifOrientation.NORMAL;
-      }
-      if (tiff.u16(entry) == ORIENTATION_TAG) {
-        return tiff.u16(entry + 2) == TIFF_SHORT
-            ? ExifOrientation.fromTagValue(tiff.u16(entry + 8))
-            : ExifOrientation.NORMAL;
-      }
-    }
-    return ExifOrientation.NORMAL;
-  }
-
-  private static boolean startsWith(byte[] bytes, int from, int end, byte[] prefix) {
-    return from + prefix.length <= end
-        && Arrays.equals(bytes, from, from + prefix.length, prefix, 0, prefix.length);
-  }
-
-  private static int unsigned(byte[] bytes, int index) {
-    return bytes[index] & 0xFF;
-  }
-
-  /**
-   * Offsets are relative to the start of the TIFF header, as EXIF offsets are; bounds checked by
-   * the caller.
-   */
-  private record TiffReader(byte[] bytes, int start, boolean littleEndian) {
-    int u16(int offset) {
-      int first = unsigned(bytes, start + offset);
-      int second = unsigned(bytes, start + offset + 1);
-      return littleEndian ? first | second << 8 : first << 8 | second;
-    }
-
-    long u32(int offset) {
-      long high = u16(littleEndian ? offset + 2 : offset);
-      long low = u16(littleEndian ? offset : offset + 2);
-      return high << 16 | low;
+    // A stream over an array knows its length, so the reader can refuse a value whose declared
+    // size runs past the segment instead of allocating it.
+    try (ImageInputStream tiff = new ByteArrayImageInputStream(data, 1, data.length - 1)) {
+      Directory directory = new TIFFReader().read(tiff);
+      Directory ifd0 =
+          directory instanceof CompoundDirectory compound && compound.directoryCount() > 0
+              ? compound.getDirectory(0)
+              : directory;
+      Entry orientation = ifd0.getEntryById(TIFF.TAG_ORIENTATION);
+      return orientation != null && orientation.getValue() instanceof Number value
+          ? ExifOrientation.fromTagValue(value.intValue())
+          : ExifOrientation.NORMAL;
     }
   }
 }

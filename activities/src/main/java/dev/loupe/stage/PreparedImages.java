@@ -5,7 +5,8 @@ import dev.loupe.image.BadImageException;
 import dev.loupe.image.ImagePreparer;
 import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.provider.ModelRequest.PreparedImage;
-import dev.loupe.storage.BlobStore;
+import dev.loupe.source.SourceReader;
+import dev.loupe.storage.RefusedBlobException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -17,12 +18,12 @@ import java.util.Map;
  * re-encoding it for each would cost more than the bookkeeping.
  */
 public final class PreparedImages {
-  private final BlobStore blobs;
+  private final SourceReader images;
   private final ImagePreparer preparer;
   private final Map<String, PreparedImage> recent;
 
-  public PreparedImages(BlobStore blobs, ImagePreparer preparer, int capacity) {
-    this.blobs = blobs;
+  public PreparedImages(SourceReader images, ImagePreparer preparer, int capacity) {
+    this.images = images;
     this.preparer = preparer;
     this.recent =
         new LinkedHashMap<>(capacity, 0.75f, true) {
@@ -42,7 +43,13 @@ public final class PreparedImages {
         return cached;
       }
     }
-    PreparedImage prepared = preparer.prepare(blobs.read(URI.create(image.uri())), limits);
+    byte[] bytes;
+    try {
+      bytes = images.read(URI.create(image.uri()));
+    } catch (RefusedBlobException refusal) {
+      throw new BadImageException(refusal.reason(), refusal.getMessage());
+    }
+    PreparedImage prepared = preparer.prepare(bytes, limits);
     synchronized (recent) {
       recent.put(key, prepared);
     }

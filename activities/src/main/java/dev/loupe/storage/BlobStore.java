@@ -22,6 +22,19 @@ public interface BlobStore {
   /** Opens a blob for reading. Throws {@link java.nio.file.NoSuchFileException} when absent. */
   InputStream open(URI uri) throws IOException;
 
+  /**
+   * Opens a blob for reading from byte {@code offset} on, without reading what comes before; at or
+   * past the end, the stream is empty. For resuming a manifest where the last page ended.
+   */
+  InputStream open(URI uri, long offset) throws IOException;
+
+  /**
+   * The blob's size, without reading it. Throws {@link java.nio.file.NoSuchFileException} when
+   * absent and {@link NotRegularFileException} for a local path that is a device, pipe, socket or
+   * directory.
+   */
+  BlobInfo info(URI uri) throws IOException;
+
   /** Reads a whole blob. Throws {@link java.nio.file.NoSuchFileException} when absent. */
   byte[] read(URI uri) throws IOException;
 

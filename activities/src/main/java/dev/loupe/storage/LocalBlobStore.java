@@ -8,9 +8,11 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -27,14 +29,41 @@ import java.util.UUID;
  *
  * <p>Keys are absolute paths; listings walk directories recursively in key order, without reading
  * more of the tree than the requested page needs. Names starting with '.' (hidden files and
- * directories, and this store's own temporary files) are never listed. Listing a directory that
- * does not exist yields nothing, as listing an unused S3 prefix does.
+ * directories, and this store's own temporary files) are never listed, nor is anything under a
+ * symbolic link to a directory (which could lead anywhere, or round in a loop); a link to a file is
+ * listed as that file, and readers check where it leads. Only regular files are listed, and {@link
+ * #info} refuses anything else (such as {@code /dev/zero}). Listing a directory that does not exist
+ * yields nothing, as listing an unused S3 prefix does.
  */
 public final class LocalBlobStore implements BlobStore {
 
   @Override
   public InputStream open(URI uri) throws IOException {
     return Files.newInputStream(blobPath(uri));
+  }
+
+  @Override
+  public InputStream open(URI uri, long offset) throws IOException {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must not be negative: " + offset);
+    }
+    FileChannel channel = FileChannel.open(blobPath(uri));
+    try {
+      return Channels.newInputStream(channel.position(offset));
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public BlobInfo info(URI uri) throws IOException {
+    Path path = blobPath(uri);
+    BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+    if (!attributes.isRegularFile()) {
+      throw new NotRegularFileException(path.toString());
+    }
+    return new BlobInfo(uri, attributes.size());
   }
 
   @Override
@@ -187,7 +216,14 @@ public final class LocalBlobStore implements BlobStore {
           }
           BasicFileAttributes attributes;
           try {
-            attributes = Files.readAttributes(child, BasicFileAttributes.class);
+            attributes =
+                Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink()) {
+              attributes = Files.readAttributes(child, BasicFileAttributes.class);
+              if (attributes.isDirectory()) {
+                continue; // a linked directory could lead anywhere, or back to an ancestor
+              }
+            }
           } catch (NoSuchFileException e) {
             continue; // deleted since the directory was read, or a dangling symbolic link
           }

@@ -32,6 +32,16 @@ public final class RoutingBlobStore implements BlobStore {
   }
 
   @Override
+  public InputStream open(URI uri, long offset) throws IOException {
+    return storeFor(uri).open(uri, offset);
+  }
+
+  @Override
+  public BlobInfo info(URI uri) throws IOException {
+    return storeFor(uri).info(uri);
+  }
+
+  @Override
   public byte[] read(URI uri) throws IOException {
     return storeFor(uri).read(uri);
   }

@@ -63,6 +63,42 @@ public final class S3BlobStore implements BlobStore {
   }
 
   @Override
+  public InputStream open(URI uri, long offset) throws IOException {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must not be negative: " + offset);
+    }
+    if (offset == 0) {
+      return open(uri);
+    }
+    S3Location location = S3Location.parseBlob(uri);
+    try {
+      return s3.getObject(
+          request ->
+              request.bucket(location.bucket()).key(location.key()).range("bytes=" + offset + "-"));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 416) {
+        return InputStream.nullInputStream(); // the offset is the end of the object
+      }
+      throw failure(uri, e);
+    } catch (SdkException e) {
+      throw failure(uri, e);
+    }
+  }
+
+  @Override
+  public BlobInfo info(URI uri) throws IOException {
+    S3Location location = S3Location.parseBlob(uri);
+    try {
+      return new BlobInfo(
+          uri,
+          s3.headObject(request -> request.bucket(location.bucket()).key(location.key()))
+              .contentLength());
+    } catch (SdkException e) {
+      throw failure(uri, e);
+    }
+  }
+
+  @Override
   public byte[] read(URI uri) throws IOException {
     S3Location location = S3Location.parseBlob(uri);
     try {

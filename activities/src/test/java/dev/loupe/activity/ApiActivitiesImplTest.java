@@ -24,10 +24,12 @@ import dev.loupe.provider.openai.OpenAiClient;
 import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ProjectConfig;
 import dev.loupe.record.RecordMapper;
+import dev.loupe.source.SourceReader;
 import dev.loupe.stage.ModelEndpoint;
 import dev.loupe.stage.PreparedImages;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
+import dev.loupe.storage.AllowedRoots;
 import dev.loupe.storage.InMemoryBlobStore;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -77,7 +79,11 @@ class ApiActivitiesImplTest {
         new StageRunner(
             Map.of("openai", endpoint),
             new PromptLibrary(ProjectConfig.files()),
-            new PreparedImages(blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), 4),
+            new PreparedImages(
+                new SourceReader(
+                    blobs, AllowedRoots.of(List.of("s3://bucket/"), List.of()), 1 << 20),
+                new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS),
+                4),
             new PriceTable(Map.of()));
     environment.registerActivitiesImplementations(
         new ApiActivitiesImpl(

@@ -14,6 +14,8 @@ import dev.loupe.contract.FailLinesRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.Submission;
 import dev.loupe.contract.SubmitRequest;
+import dev.loupe.image.ImageLimits;
+import dev.loupe.image.ImagePreparer;
 import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
@@ -26,10 +28,12 @@ import dev.loupe.provider.openai.OpenAiCodec;
 import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ProjectConfig;
 import dev.loupe.record.RecordMapper;
+import dev.loupe.source.SourceReader;
 import dev.loupe.stage.ModelEndpoint;
 import dev.loupe.stage.PreparedImages;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
+import dev.loupe.storage.AllowedRoots;
 import dev.loupe.storage.InMemoryBlobStore;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
@@ -78,7 +82,11 @@ class BatchActivitiesImplTest {
                     new OpenAiClient(settings, http),
                     ProviderImageLimits.forProvider(dev.loupe.provider.ProviderKind.OPENAI))),
             new PromptLibrary(ProjectConfig.files()),
-            new PreparedImages(blobs, null, 1),
+            new PreparedImages(
+                new SourceReader(
+                    blobs, AllowedRoots.of(List.of("s3://bucket/"), List.of()), 1 << 20),
+                new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS),
+                1),
             new PriceTable(Map.of("gpt-4.1-mini", new PriceTable.Price(0.4, 1.6))));
     activities =
         new BatchActivitiesImpl(

@@ -21,9 +21,11 @@ import dev.loupe.provider.openai.FakeReply;
 import dev.loupe.provider.openai.OpenAiClient;
 import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ProjectConfig;
+import dev.loupe.source.SourceReader;
 import dev.loupe.stage.ModelEndpoint;
 import dev.loupe.stage.PreparedImages;
 import dev.loupe.stage.StageRunner;
+import dev.loupe.storage.AllowedRoots;
 import dev.loupe.storage.InMemoryBlobStore;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -163,7 +165,11 @@ class CaptionerActivitiesImplTest {
         new StageRunner(
             Map.of(CaptionerActivitiesImpl.ENDPOINT, endpoint),
             new PromptLibrary(ProjectConfig.files()),
-            new PreparedImages(blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), 4),
+            new PreparedImages(
+                new SourceReader(
+                    blobs, AllowedRoots.of(List.of("s3://bucket/"), List.of()), 1 << 20),
+                new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS),
+                4),
             new PriceTable(Map.of()));
     environment.registerActivitiesImplementations(
         new CaptionerActivitiesImpl(runner, model, modelWait, HEARTBEAT_EVERY));

@@ -1,5 +1,6 @@
 package dev.loupe.export;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,9 +13,12 @@ import dev.loupe.contract.ModelCall;
 import dev.loupe.contract.QaPair;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.Usage;
+import dev.loupe.image.ContentHash;
 import dev.loupe.record.ItemRecord;
 import dev.loupe.record.ItemStore;
 import dev.loupe.record.RecordMapper;
+import dev.loupe.source.SourceReader;
+import dev.loupe.storage.AllowedRoots;
 import dev.loupe.storage.LocalBlobStore;
 import dev.loupe.storage.Locations;
 import java.io.IOException;
@@ -23,6 +27,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +38,43 @@ class ExporterTest {
   private final ObjectMapper mapper = RecordMapper.create();
   private final LocalBlobStore blobs = new LocalBlobStore();
   private final ItemStore items = new ItemStore(blobs, mapper);
+  private final SourceReader images =
+      new SourceReader(
+          blobs,
+          AllowedRoots.of(List.of(System.getProperty("java.io.tmpdir")), List.of()),
+          64L << 20);
+
+  @Test
+  void aRejectedRecordNamingADeviceOrALocationOutsideTheRootsGetsNoThumbnailAndTheExportEnds()
+      throws IOException {
+    String output = Locations.asDirectory(Locations.file(out)).toString();
+    for (String hostile : List.of("file:///dev/zero", "file:///etc/passwd")) {
+      ItemRecord record = rejected(ContentHash.sha256Hex(hostile.getBytes(UTF_8)));
+      items.write(
+          output,
+          new ItemRecord(
+              record.id(),
+              record.status(),
+              "bad_image",
+              "outside_roots",
+              null,
+              new ItemRecord.Image(hostile, null, null, null, null),
+              null,
+              null,
+              null,
+              record.usage(),
+              record.provenance()));
+    }
+    Exporter exporter =
+        new Exporter(items, blobs, images, mapper, new RunManifest(Map.of("loupe", "test")));
+
+    ExportResult result = exporter.export(request(output), progress -> {});
+
+    assertThat(result.counts().rejected()).isEqualTo(2);
+    assertThat(Files.readString(out.resolve("report.html")))
+        .contains("file:///dev/zero")
+        .doesNotContain("<img src=\"data:image/jpeg;base64,");
+  }
 
   @Test
   void writesEveryFileWithCountsTokensAndTrainingFormats() throws IOException {
@@ -40,7 +83,7 @@ class ExporterTest {
     items.write(output, rejected("b".repeat(64)));
     items.write(output, failed("c".repeat(64)));
     Exporter exporter =
-        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+        new Exporter(items, blobs, images, mapper, new RunManifest(Map.of("loupe", "test")));
     List<Long> heartbeats = new ArrayList<>();
 
     ExportResult result = exporter.export(request(output), heartbeats::add);
@@ -123,7 +166,7 @@ class ExporterTest {
       ids.add(id);
       items.write(output, accepted(id, 1));
     }
-    new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")))
+    new Exporter(items, blobs, images, mapper, new RunManifest(Map.of("loupe", "test")))
         .export(request(output), progress -> {});
 
     JsonNode llava = mapper.readTree(out.resolve("llava.json").toFile());
@@ -153,7 +196,7 @@ class ExporterTest {
     items.write(output, failed(hex(10)));
     ExportLimits small = new ExportLimits(2, 1 << 20, 48, 24, 224);
     Exporter sharding =
-        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")), small);
+        new Exporter(items, blobs, images, mapper, new RunManifest(Map.of("loupe", "test")), small);
 
     ExportResult first = sharding.export(request(output), progress -> {});
 
@@ -173,7 +216,8 @@ class ExporterTest {
         .hasSize(first.files().size());
 
     // The same output exported without sharding: the shards go, the plain names return.
-    Exporter plain = new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "t")));
+    Exporter plain =
+        new Exporter(items, blobs, images, mapper, new RunManifest(Map.of("loupe", "t")));
     ExportResult second = plain.export(request(output), progress -> {});
 
     assertThat(second.files()).contains("samples.jsonl", "sharegpt.jsonl");
@@ -190,7 +234,7 @@ class ExporterTest {
     ItemRecord twoAccepted = acceptedPairs("d".repeat(64), 3, 2);
     items.write(output, twoAccepted);
     Exporter exporter =
-        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+        new Exporter(items, blobs, images, mapper, new RunManifest(Map.of("loupe", "test")));
 
     exporter.export(request(output, DatasetRequest.SEPARATE), progress -> {});
     JsonNode separate = mapper.readTree(out.resolve("llava.json").toFile());
@@ -232,7 +276,7 @@ class ExporterTest {
             sample.provenance()));
     items.write(output, rejected("b".repeat(64)));
     Exporter exporter =
-        new Exporter(items, blobs, mapper, new RunManifest(Map.of("loupe", "test")));
+        new Exporter(items, blobs, this.images, mapper, new RunManifest(Map.of("loupe", "test")));
 
     exporter.export(request(output), progress -> {});
     String html = Files.readString(outputDir.resolve("report.html"));
@@ -246,6 +290,55 @@ class ExporterTest {
         .doesNotContain("http://", "https://");
     // The rejected image's file does not exist: it gets the placeholder, not a broken image.
     assertThat(html).contains("data:image/svg+xml;base64,");
+  }
+
+  @Test
+  void reportShowsHostileFileNamesAndAnswersAsText() throws IOException {
+    Path images = Files.createDirectories(out.resolve("images"));
+    Path image = images.resolve("\"><img src=x onerror=alert(1)>.png");
+    Files.write(image, dev.loupe.image.TestImages.barChartPng());
+    // The pipeline stores the file's URI, in which the name's markup is percent-encoded.
+    String uri = Locations.file(image).toString();
+    Path outputDir = Files.createDirectories(out.resolve("run"));
+    String output = Locations.asDirectory(Locations.file(outputDir)).toString();
+    String question = "<img src=x onerror=alert(2)>?";
+    String answer = "</script><script>alert(3)</script>";
+    String model = "<b onmouseover=alert(4)>model</b>";
+    ItemRecord sample = accepted("a".repeat(64), 0);
+    items.write(
+        output,
+        new ItemRecord(
+            sample.id(),
+            sample.status(),
+            null,
+            null,
+            null,
+            new ItemRecord.Image(uri, 800, 600, "png", 10L),
+            null,
+            new ItemRecord.Caption("A caption.", model, null),
+            List.of(
+                new QaPair(
+                    question,
+                    "reasoning",
+                    answer,
+                    null,
+                    Map.of("self_evaluation", new Check(true, "ok")),
+                    true)),
+            sample.usage(),
+            sample.provenance()));
+    Exporter exporter =
+        new Exporter(items, blobs, this.images, mapper, new RunManifest(Map.of("loupe", "test")));
+
+    exporter.export(request(output), progress -> {});
+    Document page = Jsoup.parse(Files.readString(outputDir.resolve("report.html")));
+
+    assertThat(page.select("img[src=x], b[onmouseover], [onerror]")).isEmpty();
+    assertThat(page.select("script")).hasSize(1);
+    assertThat(page.select("#gallery .file").attr("title")).isEqualTo(uri);
+    assertThat(page.select("#gallery img").attr("src")).startsWith("data:image/jpeg;base64,");
+    assertThat(page.select("#gallery .caption-label").text()).isEqualTo("Caption · " + model);
+    assertThat(page.select("#gallery .q").text()).isEqualTo(question);
+    assertThat(page.select("#gallery .a").text()).isEqualTo(answer);
   }
 
   private static String hex(int i) {

@@ -96,6 +96,19 @@ class ImagePreparerTest {
   }
 
   @Test
+  void jpegWithUnreadableExifIsSentAsItIs() throws BadImageException {
+    // A TIFF header whose IFD0 lies far past the end of the segment.
+    byte[] exif = {'M', 'M', 0, 42, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+    byte[] jpeg = TestImages.withExif(TestImages.photoJpeg(), exif);
+
+    PreparedImage prepared = preparer.prepare(jpeg, limits(2048, JPEG_AND_PNG));
+
+    assertThat(prepared.bytes()).isSameAs(jpeg);
+    assertThat(prepared.width()).isEqualTo(TestImages.WIDTH);
+    assertThat(prepared.height()).isEqualTo(TestImages.HEIGHT);
+  }
+
+  @Test
   void convertsCmykToRgbJpeg() throws BadImageException {
     byte[] cmyk = TestImages.cmykJpeg();
 

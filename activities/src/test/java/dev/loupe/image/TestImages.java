@@ -244,10 +244,18 @@ public final class TestImages {
     tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1); // Orientation, SHORT, count 1
     tiff.putShort((short) orientation).putShort((short) 0); // value, padding to four bytes
     tiff.putInt(0); // no next IFD
+    return withExif(jpeg, tiff.array());
+  }
+
+  /**
+   * Adds an EXIF APP1 segment holding {@code tiff} (a TIFF header and IFDs, well formed or not)
+   * right after the JFIF segment.
+   */
+  public static byte[] withExif(byte[] jpeg, byte[] tiff) {
     byte[] exif = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
-    int length = 2 + exif.length + tiff.capacity();
+    int length = 2 + exif.length + tiff.length;
     ByteBuffer segment = ByteBuffer.allocate(2 + length);
-    segment.put((byte) 0xFF).put((byte) 0xE1).putShort((short) length).put(exif).put(tiff.array());
+    segment.put((byte) 0xFF).put((byte) 0xE1).putShort((short) length).put(exif).put(tiff);
     return insertAfterJfif(jpeg, segment.array());
   }
 

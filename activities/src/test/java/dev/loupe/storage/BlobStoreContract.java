@@ -141,6 +141,27 @@ abstract class BlobStoreContract {
   }
 
   @Test
+  void openAtAnOffsetStreamsTheRestAndAtTheEndNothing() throws IOException {
+    byte[] content = randomBytes(10_000, 3);
+    store.write(at("offset.bin"), content);
+
+    try (InputStream in = store.open(at("offset.bin"), 9_000)) {
+      assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 9_000, 10_000));
+    }
+    try (InputStream in = store.open(at("offset.bin"), 10_000)) {
+      assertThat(in.readAllBytes()).isEmpty();
+    }
+  }
+
+  @Test
+  void infoGivesTheSizeWithoutReadingAndNoSuchFileWhenAbsent() throws IOException {
+    store.write(at("sized.bin"), randomBytes(1234, 4));
+
+    assertThat(store.info(at("sized.bin"))).isEqualTo(new BlobInfo(at("sized.bin"), 1234));
+    assertThatThrownBy(() -> store.info(at("absent.bin"))).isInstanceOf(NoSuchFileException.class);
+  }
+
+  @Test
   void openStreamsTheContent() throws IOException {
     byte[] content = randomBytes(200_000, 1);
     store.write(at("big.bin"), content);

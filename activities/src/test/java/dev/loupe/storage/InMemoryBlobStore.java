@@ -27,6 +27,21 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
+  public InputStream open(URI uri, long offset) throws IOException {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must not be negative: " + offset);
+    }
+    byte[] content = read(uri);
+    int from = (int) Math.min(offset, content.length);
+    return new ByteArrayInputStream(content, from, content.length - from);
+  }
+
+  @Override
+  public BlobInfo info(URI uri) throws IOException {
+    return new BlobInfo(uri, read(uri).length);
+  }
+
+  @Override
   public byte[] read(URI uri) throws IOException {
     return readIfExists(uri).orElseThrow(() -> new NoSuchFileException(uri.toString()));
   }

@@ -55,6 +55,31 @@ class LocalBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
+  void infoRefusesADeviceAndADirectory() {
+    assertThatThrownBy(() -> store.info(URI.create("file:///dev/zero")))
+        .isInstanceOf(NotRegularFileException.class)
+        .hasMessageContaining("/dev/zero")
+        .hasMessageContaining("not a regular file");
+    assertThatThrownBy(() -> store.info(Locations.file(directory)))
+        .isInstanceOf(NotRegularFileException.class);
+  }
+
+  @Test
+  void listSkipsLinkedDirectoriesButListsLinkedFiles() throws IOException {
+    Path elsewhere = Files.createDirectories(directory.resolve("elsewhere"));
+    Files.writeString(elsewhere.resolve("secret.jpg"), "s");
+    Path images = Files.createDirectories(directory.resolve("images"));
+    Files.writeString(images.resolve("cat.jpg"), "cat");
+    Files.createSymbolicLink(images.resolve("loop"), images);
+    Files.createSymbolicLink(images.resolve("out"), elsewhere);
+    Files.createSymbolicLink(images.resolve("z.jpg"), elsewhere.resolve("secret.jpg"));
+
+    assertThat(store.list(Locations.asDirectory(Locations.file(images)), null, 100))
+        .containsExactly(
+            new BlobInfo(at("images/cat.jpg"), 3), new BlobInfo(at("images/z.jpg"), 1));
+  }
+
+  @Test
   void writeLeavesNoTemporaryFileBehind() throws IOException {
     store.write(at("out/run.json"), "{}".getBytes(UTF_8));
     store.write(at("out/run.json"), "{\"v\":2}".getBytes(UTF_8));

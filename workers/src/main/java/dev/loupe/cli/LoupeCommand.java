@@ -52,6 +52,13 @@ public final class LoupeCommand implements Runnable {
             line.getErr().println("loupe: " + cause.getMessage());
             return 2;
           }
+          for (Throwable link = cause; link != null; link = link.getCause()) {
+            if (link instanceof io.temporal.payload.codec.PayloadCodecException undecodable) {
+              // An encrypted payload without its key: a setting to fix, not a crash.
+              line.getErr().println("loupe: " + undecodable.getMessage());
+              return 2;
+            }
+          }
           line.getErr().println("loupe: " + cause);
           cause.printStackTrace(line.getErr());
           return 1;

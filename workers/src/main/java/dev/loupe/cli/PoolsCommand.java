@@ -49,11 +49,7 @@ final class PoolsCommand implements Callable<Integer> {
     queues.add(
         new PoolsReport.Queue(
             "captioner", TaskQueues.CAPTIONER, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY));
-    try (RemoteTemporal temporal =
-        new RemoteTemporal(
-            config.temporal().address(),
-            config.temporal().namespace(),
-            config.temporal().uiUrl())) {
+    try (RemoteTemporal temporal = RemoteTemporal.connect(config.temporal(), System.getenv())) {
       WorkflowServiceStubs service = temporal.client().getWorkflowServiceStubs();
       String namespace = config.temporal().namespace();
       List<PoolsReport.Row> rows = new ArrayList<>();

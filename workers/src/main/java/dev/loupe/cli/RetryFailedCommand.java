@@ -27,11 +27,7 @@ final class RetryFailedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     LoupeConfig config = common.load();
-    try (RemoteTemporal temporal =
-        new RemoteTemporal(
-            config.temporal().address(),
-            config.temporal().namespace(),
-            config.temporal().uiUrl())) {
+    try (RemoteTemporal temporal = RemoteTemporal.connect(config.temporal(), System.getenv())) {
       WorkflowStub stub = temporal.client().newUntypedWorkflowStub(workflowId);
       WorkflowExecutionStatus status;
       try {

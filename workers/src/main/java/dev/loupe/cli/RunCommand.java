@@ -1,15 +1,19 @@
 package dev.loupe.cli;
 
 import com.google.inject.Injector;
+import dev.loupe.codec.PayloadEncryption;
+import dev.loupe.codec.PayloadKeys;
 import dev.loupe.config.ConfigLoader;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.config.TemporalSettings;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.embedded.DevServer;
 import dev.loupe.embedded.InProcessTemporal;
 import dev.loupe.embedded.RemoteTemporal;
-import dev.loupe.embedded.SearchAttributeCheck;
+import dev.loupe.embedded.SearchAttributes;
 import dev.loupe.embedded.TemporalConnection;
+import dev.loupe.source.SourceLister;
 import dev.loupe.storage.Locations;
 import dev.loupe.worker.Pool;
 import dev.loupe.worker.PoolRegistrar;
@@ -18,6 +22,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -40,10 +45,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LoupeConfig config = common.load();
-    ConfigLoader.requireEndpoints(config);
+    LoupeConfig loaded = common.load();
+    ConfigLoader.requireEndpoints(loaded);
     URI sourceUri = existingSource(dataset.source);
     URI outUri = Locations.asDirectory(Locations.of(dataset.out));
+    // The operator typed these two, so this process may read the one and write the other.
+    LoupeConfig config =
+        loaded.withMoreRoots(List.of(inputRoot(sourceUri).toString()), List.of(outUri.toString()));
     Path stateDir = stateDirectory(outUri);
     // A run in this process ends when the dataset does: by default it does not wait for retries.
     DatasetRequest request = dataset.request(sourceUri, outUri, 0.0);
@@ -53,12 +61,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       TemporalConnection temporal;
       if (System.getenv("TEMPORAL_ADDRESS") != null) {
-        temporal =
-            new RemoteTemporal(
-                config.temporal().address(),
-                config.temporal().namespace(),
-                config.temporal().uiUrl());
-        SearchAttributeCheck.requireRegistered(temporal.client());
+        temporal = RemoteTemporal.connect(config.temporal(), System.getenv());
+        SearchAttributes.ensureRegistered(temporal.client(), System.err);
       } else if (DevServer.findCli().isPresent()) {
         devServer =
             Optional.of(
@@ -67,13 +71,17 @@ final class RunCommand implements Callable<Integer> {
                     stateDir.resolve("temporal.db"),
                     stateDir.resolve("temporal.log")));
         temporal =
-            new RemoteTemporal(devServer.get().address(), "default", devServer.get().uiUrl());
+            RemoteTemporal.connect(
+                new TemporalSettings(devServer.get().address(), "default", devServer.get().uiUrl()),
+                PayloadKeys.variables(System.getenv()));
       } else {
         System.err.println(
             "loupe: warning: the `temporal` CLI is not on PATH, so this run uses Temporal's"
                 + " in-process test server: nothing is durable and there is no UI. Install it with"
                 + " `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`.");
-        temporal = new InProcessTemporal();
+        temporal =
+            new InProcessTemporal(
+                PayloadEncryption.dataConverter(PayloadKeys.fromEnvironment(System.getenv())));
       }
       try (TemporalConnection connection = temporal) {
         Injector injector = common.injector(config, connection);
@@ -114,6 +122,14 @@ final class RunCommand implements Callable<Integer> {
     return "file".equals(uri.getScheme()) && Files.isDirectory(Path.of(uri))
         ? Locations.asDirectory(uri)
         : uri;
+  }
+
+  /** The root a source needs: the directory itself, or a manifest's directory. */
+  static URI inputRoot(URI source) {
+    String path = source.getPath();
+    return path.endsWith("/") || !SourceLister.isManifest(path)
+        ? Locations.asDirectory(source)
+        : source.resolve(path.substring(0, path.lastIndexOf('/') + 1));
   }
 
   /** Where the dev server's SQLite file lives: the output folder, or ./.loupe for S3 outputs. */

@@ -24,11 +24,7 @@ final class StartCommand implements Callable<Integer> {
     URI sourceUri = Locations.of(dataset.source);
     URI outUri = Locations.asDirectory(Locations.of(dataset.out));
     String workflowId = dataset.workflowId(sourceUri);
-    try (RemoteTemporal temporal =
-        new RemoteTemporal(
-            config.temporal().address(),
-            config.temporal().namespace(),
-            config.temporal().uiUrl())) {
+    try (RemoteTemporal temporal = RemoteTemporal.connect(config.temporal(), System.getenv())) {
       new DatasetRunner(temporal.client())
           .start(workflowId, dataset.request(sourceUri, outUri, null));
       System.out.println(workflowId);

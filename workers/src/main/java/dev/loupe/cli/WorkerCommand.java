@@ -5,12 +5,16 @@ import com.uber.m3.tally.Scope;
 import com.uber.m3.tally.ScopeCloseException;
 import dev.loupe.captioner.ModelServerSupervisor;
 import dev.loupe.captioner.PollingSwitch;
+import dev.loupe.codec.CodecServer;
+import dev.loupe.codec.EncryptingPayloadCodec;
+import dev.loupe.codec.PayloadKeys;
 import dev.loupe.config.CaptionerSettings;
 import dev.loupe.config.ConfigLoader;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.contract.TaskQueues;
+import dev.loupe.embedded.ConnectionOptions;
 import dev.loupe.embedded.RemoteTemporal;
-import dev.loupe.embedded.SearchAttributeCheck;
+import dev.loupe.embedded.SearchAttributes;
 import dev.loupe.metrics.CallMetrics;
 import dev.loupe.metrics.CallMetricsInterceptor;
 import dev.loupe.metrics.MetricsServer;
@@ -20,7 +24,10 @@ import dev.loupe.worker.PoolRegistrar;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.worker.WorkerFactory;
+import java.net.InetAddress;
+import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -82,6 +89,26 @@ final class WorkerCommand implements Callable<Integer> {
       description = "captioner: captions in flight at once, the server's batch size (default 8)")
   Integer batchSlots;
 
+  @Option(
+      names = "--codec-port",
+      description =
+          "serve Temporal's codec-server endpoints (/decode, /encode) on this port, so the"
+              + " Temporal UI shows encrypted payloads (needs LOUPE_PAYLOAD_KEY; 0: any free port)")
+  Integer codecPort;
+
+  @Option(
+      names = "--codec-bind",
+      defaultValue = "127.0.0.1",
+      description = "address the codec server listens on (default: ${DEFAULT-VALUE})")
+  String codecBind;
+
+  @Option(
+      names = "--codec-cors-origin",
+      description =
+          "browser origin allowed to call the codec server, repeatable (default: the origin of"
+              + " LOUPE_TEMPORAL_UI_URL or temporal.uiUrl)")
+  List<String> codecCorsOrigins;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -99,20 +126,18 @@ final class WorkerCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Scope sdkMetrics = TemporalMetrics.scope(registry);
     CallMetrics calls = new CallMetrics(registry);
+    Map<String, String> env = System.getenv();
     RemoteTemporal temporal =
-        new RemoteTemporal(
-            config.temporal().address(),
-            config.temporal().namespace(),
-            config.temporal().uiUrl(),
-            sdkMetrics,
-            List.of(new CallMetricsInterceptor(calls)));
+        RemoteTemporal.connect(
+            config.temporal(), env, sdkMetrics, List.of(new CallMetricsInterceptor(calls)));
     Optional<MetricsServer> metrics =
         config.worker().metricsPort() == null
             ? Optional.empty()
             : Optional.of(MetricsServer.start(config.worker().metricsPort(), registry));
     if (selected.contains(Pool.WORKFLOWS)) {
-      SearchAttributeCheck.requireRegistered(temporal.client());
+      SearchAttributes.ensureRegistered(temporal.client(), System.err);
     }
+    Optional<CodecServer> codec = startCodecServer(config, env);
     Injector injector = common.injector(config, temporal, registry);
     WorkerFactory factory = temporal.workerFactory();
     List<String> queues = injector.getInstance(PoolRegistrar.class).register(factory, selected);
@@ -123,7 +148,7 @@ final class WorkerCommand implements Callable<Integer> {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
-                () -> stop(factory, calls, config, model, metrics, sdkMetrics, temporal),
+                () -> stop(factory, calls, config, model, metrics, codec, sdkMetrics, temporal),
                 "loupe-shutdown"));
     factory.start();
     model.ifPresent(
@@ -132,13 +157,43 @@ final class WorkerCommand implements Callable<Integer> {
         "loupe: worker polling "
             + String.join(", ", queues)
             + " at "
-            + config.temporal().address()
+            + ConnectionOptions.describe(config.temporal(), env)
+            + (PayloadKeys.fromEnvironment(env).enabled() ? "; payloads encrypted" : "")
             + metrics.map(m -> "; metrics at :" + m.port() + "/metrics").orElse("")
+            + codec.map(c -> "; codec server at " + c.url()).orElse("")
             + model
                 .map(m -> "; captioner model at " + m.url() + " (polling once it answers)")
                 .orElse(""));
     new CountDownLatch(1).await();
     return 0;
+  }
+
+  private Optional<CodecServer> startCodecServer(LoupeConfig config, Map<String, String> env)
+      throws java.io.IOException {
+    if (codecPort == null) {
+      return Optional.empty();
+    }
+    PayloadKeys keys = PayloadKeys.fromEnvironment(env);
+    if (!keys.enabled()) {
+      throw new UserError(
+          "--codec-port serves decrypted payloads, so it needs " + PayloadKeys.KEY + " to be set");
+    }
+    Set<String> origins = new java.util.LinkedHashSet<>();
+    if (codecCorsOrigins != null) {
+      origins.addAll(codecCorsOrigins);
+    } else if (config.temporal().uiUrl() != null) {
+      URI ui = URI.create(config.temporal().uiUrl());
+      origins.add(ui.getScheme() + "://" + ui.getRawAuthority());
+    }
+    String token = env.get(CodecServer.TOKEN_VARIABLE);
+    return Optional.of(
+        CodecServer.start(
+            InetAddress.getByName(codecBind),
+            codecPort,
+            new EncryptingPayloadCodec(keys),
+            config.temporal().namespace(),
+            origins,
+            token == null || token.isBlank() ? null : token));
   }
 
   private LoupeConfig withFlags(LoupeConfig loaded) {
@@ -162,6 +217,7 @@ final class WorkerCommand implements Callable<Integer> {
       LoupeConfig config,
       Optional<ModelServerSupervisor> model,
       Optional<MetricsServer> metrics,
+      Optional<CodecServer> codec,
       Scope sdkMetrics,
       RemoteTemporal temporal) {
     int drain = config.worker().drainSeconds();
@@ -193,6 +249,7 @@ final class WorkerCommand implements Callable<Integer> {
       System.err.println("loupe: could not flush the SDK's metrics: " + e.getMessage());
     }
     metrics.ifPresent(MetricsServer::close);
+    codec.ifPresent(CodecServer::close);
     temporal.close();
     System.err.println("loupe: worker stopped");
     System.err.flush();

@@ -8,13 +8,15 @@ import dev.loupe.provider.ProviderKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Loads {@link LoupeConfig}: from a YAML file when one is given (unknown keys rejected), otherwise
- * from the providers' usual environment variables. {@code TEMPORAL_ADDRESS} and {@code
+ * from the providers' usual environment variables (and {@code LOUPE_INPUT_ROOTS}, {@code
+ * LOUPE_OUTPUT_ROOTS}: comma-separated roots). {@code TEMPORAL_ADDRESS} and {@code
  * TEMPORAL_NAMESPACE} override the file.
  */
 public final class ConfigLoader {
@@ -87,7 +89,23 @@ public final class ConfigLoader {
         endpoints,
         new LoupeConfig.S3Config(s3Endpoint, env.get("AWS_REGION"), s3Endpoint != null),
         null,
+        null,
+        null,
+        null,
+        rootsOf(env, "LOUPE_INPUT_ROOTS"),
+        rootsOf(env, "LOUPE_OUTPUT_ROOTS"),
         null);
+  }
+
+  /** A comma-separated list of roots, or null (the working directory) when unset. */
+  private static List<String> rootsOf(Map<String, String> env, String variable) {
+    if (!isSet(env, variable)) {
+      return null;
+    }
+    return Arrays.stream(env.get(variable).split(","))
+        .map(String::strip)
+        .filter(root -> !root.isEmpty())
+        .toList();
   }
 
   private static EndpointSettings fromEnvironment(
@@ -102,16 +120,34 @@ public final class ConfigLoader {
         null);
   }
 
+  /**
+   * The Temporal CLI's environment variables over the file: {@code TEMPORAL_ADDRESS}, {@code
+   * TEMPORAL_NAMESPACE}, {@code TEMPORAL_TLS} ({@code true}/{@code false}), {@code
+   * TEMPORAL_TLS_CA}, {@code TEMPORAL_TLS_CERT}, {@code TEMPORAL_TLS_KEY}, {@code
+   * TEMPORAL_TLS_SERVER_NAME}; and {@code LOUPE_TEMPORAL_UI_URL}.
+   */
   private static LoupeConfig withTemporalOverrides(LoupeConfig config, Map<String, String> env) {
-    LoupeConfig.TemporalSettings temporal = config.temporal();
-    if (isSet(env, "TEMPORAL_ADDRESS") || isSet(env, "TEMPORAL_NAMESPACE")) {
-      temporal =
-          new LoupeConfig.TemporalSettings(
-              env.getOrDefault("TEMPORAL_ADDRESS", temporal.address()),
-              env.getOrDefault("TEMPORAL_NAMESPACE", temporal.namespace()),
-              env.getOrDefault("LOUPE_TEMPORAL_UI_URL", temporal.uiUrl()));
+    TemporalSettings file = config.temporal();
+    String tls = env.get("TEMPORAL_TLS");
+    if (tls != null && !tls.isBlank() && !tls.matches("(?i)true|false")) {
+      throw new IllegalArgumentException("TEMPORAL_TLS must be true or false: '" + tls + "'");
     }
+    TemporalSettings temporal =
+        new TemporalSettings(
+            orElse(env, "TEMPORAL_ADDRESS", file.address()),
+            orElse(env, "TEMPORAL_NAMESPACE", file.namespace()),
+            orElse(env, "LOUPE_TEMPORAL_UI_URL", file.uiUrl()),
+            isSet(env, "TEMPORAL_TLS") ? Boolean.valueOf(tls.strip()) : file.tls(),
+            orElse(env, "TEMPORAL_TLS_CA", file.tlsCaFile()),
+            orElse(env, "TEMPORAL_TLS_CERT", file.tlsCertFile()),
+            orElse(env, "TEMPORAL_TLS_KEY", file.tlsKeyFile()),
+            orElse(env, "TEMPORAL_TLS_SERVER_NAME", file.tlsServerName()),
+            file.apiKeyEnv());
     return config.withTemporal(temporal);
+  }
+
+  private static String orElse(Map<String, String> env, String name, String fallback) {
+    return isSet(env, name) ? env.get(name) : fallback;
   }
 
   /** Fails with a message saying what to set when no model endpoint is configured. */

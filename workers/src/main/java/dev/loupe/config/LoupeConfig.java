@@ -1,8 +1,10 @@
 package dev.loupe.config;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A worker's configuration: the YAML file of {@code --config}, or what the environment implies when
@@ -16,6 +18,10 @@ import java.util.Objects;
  * @param retry retry policy of model calls
  * @param worker how worker processes run their pools: metrics port, drain, pollers
  * @param captioner the captioner pool's hosted model; null when none is configured
+ * @param inputRoots directories and {@code s3://bucket/prefix} prefixes that datasets may read
+ *     (their sources and every manifest entry); the working directory when absent
+ * @param outputRoots where datasets may write their outputs; the working directory when absent
+ * @param limits byte, line and field limits on what a source holds, and the decode budget
  */
 public record LoupeConfig(
     TemporalSettings temporal,
@@ -25,7 +31,33 @@ public record LoupeConfig(
     Integer cpuConcurrency,
     RetryConfig retry,
     WorkerSettings worker,
-    CaptionerSettings captioner) {
+    CaptionerSettings captioner,
+    List<String> inputRoots,
+    List<String> outputRoots,
+    LimitsSettings limits) {
+
+  public LoupeConfig(
+      TemporalSettings temporal,
+      String defaultEndpoint,
+      LinkedHashMap<String, EndpointSettings> endpoints,
+      S3Config s3,
+      Integer cpuConcurrency,
+      RetryConfig retry,
+      WorkerSettings worker,
+      CaptionerSettings captioner) {
+    this(
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        null,
+        null,
+        null);
+  }
 
   public LoupeConfig(
       TemporalSettings temporal,
@@ -60,18 +92,94 @@ public record LoupeConfig(
             ? Math.max(2, Runtime.getRuntime().availableProcessors())
             : cpuConcurrency;
     worker = worker == null ? WorkerSettings.DEFAULT : worker;
+    inputRoots = inputRoots == null ? null : List.copyOf(inputRoots);
+    outputRoots = outputRoots == null ? null : List.copyOf(outputRoots);
+    limits = limits == null ? LimitsSettings.DEFAULT : limits;
   }
 
   /** This configuration with other Temporal settings. */
   public LoupeConfig withTemporal(TemporalSettings newTemporal) {
     return new LoupeConfig(
-        newTemporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, worker, captioner);
+        newTemporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        inputRoots,
+        outputRoots,
+        limits);
   }
 
   /** This configuration with other worker and captioner settings (from command-line flags). */
   public LoupeConfig withWorker(WorkerSettings newWorker, CaptionerSettings newCaptioner) {
     return new LoupeConfig(
-        temporal, defaultEndpoint, endpoints, s3, cpuConcurrency, retry, newWorker, newCaptioner);
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        newWorker,
+        newCaptioner,
+        inputRoots,
+        outputRoots,
+        limits);
+  }
+
+  /**
+   * This configuration with more input and output roots: what {@code loupe run} adds for the source
+   * and output its operator typed. Absent roots are the working directory, kept here.
+   */
+  public LoupeConfig withMoreRoots(List<String> moreInputs, List<String> moreOutputs) {
+    List<String> inputs = new ArrayList<>(inputRootsOrDefault());
+    inputs.addAll(moreInputs);
+    List<String> outputs = new ArrayList<>(outputRootsOrDefault());
+    outputs.addAll(moreOutputs);
+    return new LoupeConfig(
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        inputs,
+        outputs,
+        limits);
+  }
+
+  /** This configuration with other limits. */
+  public LoupeConfig withLimits(LimitsSettings newLimits) {
+    return new LoupeConfig(
+        temporal,
+        defaultEndpoint,
+        endpoints,
+        s3,
+        cpuConcurrency,
+        retry,
+        worker,
+        captioner,
+        inputRoots,
+        outputRoots,
+        newLimits);
+  }
+
+  /** The input roots: as configured, or the working directory. */
+  public List<String> inputRootsOrDefault() {
+    return inputRoots == null ? List.of(workingDirectory()) : inputRoots;
+  }
+
+  /** The output roots: as configured, or the working directory. */
+  public List<String> outputRootsOrDefault() {
+    return outputRoots == null ? List.of(workingDirectory()) : outputRoots;
+  }
+
+  private static String workingDirectory() {
+    return Path.of("").toAbsolutePath().toString();
   }
 
   /** The captioner settings, or the defaults when none are configured. */
@@ -81,27 +189,6 @@ public record LoupeConfig(
 
   public Map<String, EndpointSettings> endpointsView() {
     return Map.copyOf(endpoints);
-  }
-
-  /**
-   * @param address host:port of the frontend
-   * @param namespace Temporal namespace
-   * @param uiUrl the Temporal UI's URL, for links the CLI prints
-   */
-  public record TemporalSettings(String address, String namespace, String uiUrl) {
-    static final TemporalSettings DEFAULT =
-        new TemporalSettings("127.0.0.1:7233", "default", "http://127.0.0.1:8233");
-
-    public TemporalSettings {
-      address = Objects.requireNonNullElse(address, DEFAULT_ADDRESS);
-      namespace = Objects.requireNonNullElse(namespace, "default");
-    }
-
-    private static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
-
-    public TemporalSettings withAddress(String newAddress, String newUiUrl) {
-      return new TemporalSettings(newAddress, namespace, newUiUrl);
-    }
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.loupe.embedded;
 
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.DataConverter;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.WorkerFactory;
@@ -13,10 +15,17 @@ import io.temporal.worker.WorkerFactory;
 public final class InProcessTemporal implements TemporalConnection {
   private final TestWorkflowEnvironment environment;
 
-  public InProcessTemporal() {
+  /**
+   * @param dataConverter the client's converter: with payload encryption when the process has a key
+   */
+  public InProcessTemporal(DataConverter dataConverter) {
     this.environment =
         TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+            TestEnvironmentOptions.newBuilder()
+                .setUseTimeskipping(false)
+                .setWorkflowClientOptions(
+                    WorkflowClientOptions.newBuilder().setDataConverter(dataConverter).build())
+                .build());
     for (String attribute : DevServer.SEARCH_ATTRIBUTES) {
       environment.registerSearchAttribute(
           attribute.substring(0, attribute.indexOf('=')),

@@ -30,6 +30,7 @@ import dev.loupe.contract.CpuActivities;
 import dev.loupe.export.Exporter;
 import dev.loupe.export.FailedList;
 import dev.loupe.export.RunManifest;
+import dev.loupe.image.DecodeBudget;
 import dev.loupe.image.ImageLimits;
 import dev.loupe.image.ImagePreparer;
 import dev.loupe.image.ImageProbe;
@@ -48,10 +49,12 @@ import dev.loupe.record.ItemStore;
 import dev.loupe.record.NearDuplicateIndex;
 import dev.loupe.record.RecordMapper;
 import dev.loupe.source.SourceLister;
+import dev.loupe.source.SourceReader;
 import dev.loupe.stage.ModelEndpoint;
 import dev.loupe.stage.PreparedImages;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
+import dev.loupe.storage.AllowedRoots;
 import dev.loupe.storage.BlobStore;
 import dev.loupe.storage.LocalBlobStore;
 import dev.loupe.storage.RoutingBlobStore;
@@ -170,6 +173,25 @@ public final class LoupeModule extends AbstractModule {
         new LocalBlobStore(), Optional.of(new S3BlobStore(S3Clients.create(settings))));
   }
 
+  /**
+   * The one reader of source images in this process: the configured roots, limits and store. Every
+   * pool that reads images uses it, so all keep to the same rules.
+   */
+  @Provides
+  @Singleton
+  SourceReader sourceReader(BlobStore blobs) {
+    AllowedRoots roots =
+        AllowedRoots.of(config.inputRootsOrDefault(), config.outputRootsOrDefault());
+    return new SourceReader(blobs, roots, config.limits().sourceLimits().maxImageBytes());
+  }
+
+  /** One budget for every full-size decode in this process, however many pools it serves. */
+  @Provides
+  @Singleton
+  DecodeBudget decodeBudget() {
+    return config.limits().decodeBudget();
+  }
+
   @Provides
   @Singleton
   PromptLibrary prompts(ConfigFiles files) {
@@ -229,16 +251,20 @@ public final class LoupeModule extends AbstractModule {
   @Provides
   @Singleton
   CpuActivities cpuActivities(
-      Planner planner, BlobStore blobs, ItemStore items, @Named("records") ObjectMapper records) {
+      Planner planner,
+      BlobStore blobs,
+      SourceReader images,
+      ItemStore items,
+      @Named("records") ObjectMapper records) {
     RecordBuilder builder = new RecordBuilder();
     return new CpuActivitiesImpl(
         planner,
-        new SourceLister(blobs, records),
-        new ImageProber(blobs, items, builder, new ImageProbe(), new NearDuplicateIndex(blobs)),
+        new SourceLister(blobs, images, config.limits().sourceLimits(), records),
+        new ImageProber(images, items, builder, new ImageProbe(), new NearDuplicateIndex(blobs)),
         items,
         builder,
-        new Exporter(items, blobs, records, new RunManifest(Versions.all())),
-        blobs,
+        new Exporter(items, blobs, images, records, new RunManifest(Versions.all())),
+        images,
         TesseractOcr.onPath(),
         new FailedList(blobs, items, records));
   }
@@ -261,9 +287,10 @@ public final class LoupeModule extends AbstractModule {
       Map<String, ModelEndpoint> endpoints,
       PromptLibrary prompts,
       PriceTable prices,
-      BlobStore blobs) {
+      SourceReader sources,
+      DecodeBudget decodes) {
     PreparedImages images =
-        new PreparedImages(blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), 64);
+        new PreparedImages(sources, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes), 64);
     return new StageRunner(endpoints, prompts, images, prices);
   }
 
@@ -328,7 +355,8 @@ public final class LoupeModule extends AbstractModule {
       OkHttpClient http,
       PromptLibrary prompts,
       PriceTable prices,
-      BlobStore blobs) {
+      SourceReader sources,
+      DecodeBudget decodes) {
     CaptionerSettings settings = config.captionerOrDefault();
     ModelEndpoint local =
         new ModelEndpoint(
@@ -343,7 +371,9 @@ public final class LoupeModule extends AbstractModule {
             ProviderImageLimits.forProvider(dev.loupe.provider.ProviderKind.OPENAI_COMPATIBLE));
     PreparedImages images =
         new PreparedImages(
-            blobs, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS), settings.batchSlots() * 2);
+            sources,
+            new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes),
+            settings.batchSlots() * 2);
     return new CaptionerActivitiesImpl(
         new StageRunner(Map.of(local.name(), local), prompts, images, prices),
         model,

@@ -2,6 +2,7 @@ package dev.loupe.bench;
 
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.provider.fake.FakeRateLimit;
+import dev.loupe.recipe.ProjectConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,10 +186,18 @@ public final class Bench {
     return ImageSet.write(work.resolve("images-" + count), count);
   }
 
-  /** A dev server for one run, or none when TEMPORAL_ADDRESS names one. */
-  TemporalDevServer devServer(String scenario) throws IOException, InterruptedException {
+  /**
+   * A Temporal server for one run: a dev server, or with {@code --server postgres} the release
+   * users deploy on PostgreSQL (scripts/temporal-postgres); none when TEMPORAL_ADDRESS names one.
+   */
+  TemporalTestServer devServer(String scenario) throws IOException, InterruptedException {
     if (System.getenv("TEMPORAL_ADDRESS") != null) {
       return null;
+    }
+    if ("postgres".equals(option("server", "dev"))) {
+      return PostgresTemporalServer.start(
+          ProjectConfig.directory().getParent(),
+          freshDirectory(work.resolve(scenario).resolve("temporal-postgres")));
     }
     Path cli =
         TemporalDevServer.findCli()
@@ -201,7 +210,7 @@ public final class Bench {
     return TemporalDevServer.start(cli, database, dir.resolve("temporal.log"));
   }
 
-  LoupeCluster cluster(String scenario, TemporalDevServer server, BenchConfig config)
+  LoupeCluster cluster(String scenario, TemporalTestServer server, BenchConfig config)
       throws IOException {
     String address = server == null ? System.getenv("TEMPORAL_ADDRESS") : server.address();
     return new LoupeCluster(
@@ -222,7 +231,7 @@ public final class Bench {
     Path images = images(count);
     Path out = freshDirectory(work.resolve(scenario).resolve("out"));
     int window = intOption("window", 2 * concurrency);
-    try (TemporalDevServer server = devServer(scenario);
+    try (TemporalTestServer server = devServer(scenario);
         LoupeCluster cluster =
             cluster(scenario, server, config(fake, concurrency).withRequestsPerMinute(rpm))) {
       LoupeWorker worker = cluster.startWorker("all");

@@ -70,8 +70,13 @@ public record BenchConfig(
         baseUrl, apiKeyEnv, concurrency, timeoutSeconds, apiMaximumAttempts, rpm, provider, batch);
   }
 
-  /** Writes the YAML for {@code loupe worker --config}. */
-  public Path write(Path file) throws IOException {
+  /**
+   * Writes the YAML for {@code loupe worker --config}.
+   *
+   * @param dataRoot where the workers may read images and write outputs (their input and output
+   *     roots)
+   */
+  public Path write(Path file, Path dataRoot) throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("endpoints:\n")
         .append("  ")
@@ -106,7 +111,13 @@ public record BenchConfig(
         .append("  apiInitialIntervalSeconds: 1\n")
         .append("  apiMaximumIntervalSeconds: 10\n")
         .append("worker:\n")
-        .append("  drainSeconds: 5\n");
+        .append("  drainSeconds: 5\n")
+        .append("inputRoots: ['")
+        .append(dataRoot.toAbsolutePath())
+        .append("']\n")
+        .append("outputRoots: ['")
+        .append(dataRoot.toAbsolutePath())
+        .append("']\n");
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, yaml);
     return file;

@@ -68,7 +68,12 @@ public final class DatasetBenchmark {
                     "OPENAI_BASE_URL",
                     endpoint.baseUrl(),
                     "LOUPE_MODEL",
-                    "bench-model"))) {
+                    "bench-model",
+                    // The images are shared by runs, beside this run's directory.
+                    "LOUPE_INPUT_ROOTS",
+                    base.toString(),
+                    "LOUPE_OUTPUT_ROOTS",
+                    base.toString()))) {
       worker.awaitPolling(Duration.ofMinutes(2));
       WorkflowClient client =
           WorkflowClient.newInstance(

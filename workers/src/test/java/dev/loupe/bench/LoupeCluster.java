@@ -21,12 +21,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Loupe as it runs in production, for benchmarks and fault tests: a Temporal dev server (its own,
- * or the one at an address), {@code loupe worker} processes from the packaged jar pointed at a fake
+ * Loupe as it runs in production, for benchmarks and fault tests: a Temporal server (its own, or
+ * the one at an address), {@code loupe worker} processes from the packaged jar pointed at a fake
  * endpoint, and a client that starts datasets of the benchmark recipe and waits for them.
  */
 public final class LoupeCluster implements AutoCloseable {
-  private final TemporalDevServer server;
+  private final TemporalTestServer server;
   private final String address;
   private final Path jar;
   private final Path work;
@@ -48,7 +48,7 @@ public final class LoupeCluster implements AutoCloseable {
    * @param maxHeap each worker's {@code -Xmx}
    */
   public LoupeCluster(
-      TemporalDevServer server,
+      TemporalTestServer server,
       String address,
       Path jar,
       Path work,
@@ -60,7 +60,8 @@ public final class LoupeCluster implements AutoCloseable {
     this.address = address;
     this.jar = jar;
     this.work = work;
-    this.config = config.write(work.resolve("loupe.yaml"));
+    // Benchmarks and fault runs keep images and outputs beside the cluster's own directory.
+    this.config = config.write(work.resolve("loupe.yaml"), work.toAbsolutePath().getParent());
     this.maxHeap = maxHeap;
     this.env = new HashMap<>();
     env.put("TEMPORAL_ADDRESS", address);
@@ -85,7 +86,7 @@ public final class LoupeCluster implements AutoCloseable {
     return client;
   }
 
-  public TemporalDevServer server() {
+  public TemporalTestServer server() {
     return server;
   }
 

@@ -142,7 +142,7 @@ final class PeerBench {
       throws Exception {
     String scenario = kill ? "peers-loupe-kill" : "peers-loupe";
     Path out = Bench.freshDirectory(bench.work().resolve(scenario).resolve("out"));
-    try (TemporalDevServer server = bench.devServer(scenario);
+    try (TemporalTestServer server = bench.devServer(scenario);
         LoupeCluster cluster =
             bench.cluster(
                 scenario, server, bench.config(fake, concurrency).withRequestsPerMinute(rpm))) {

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * SQLite file that survives {@link #kill} and {@link #restart}, so a test can crash the server
  * mid-run and bring it back with the same state on the same address.
  */
-public final class TemporalDevServer implements AutoCloseable {
+public final class TemporalDevServer implements TemporalTestServer {
   private static final List<String> SEARCH_ATTRIBUTES =
       List.of("LoupeDataset=Keyword", "LoupeStatus=Keyword");
 
@@ -62,21 +62,37 @@ public final class TemporalDevServer implements AutoCloseable {
     return server;
   }
 
+  @Override
   public String address() {
     return "127.0.0.1:" + port;
   }
 
+  @Override
+  public String description() {
+    return database == null ? "dev server (in memory)" : "dev server (SQLite)";
+  }
+
+  @Override
   public long pid() {
     return process.pid();
   }
 
-  /** SIGKILL: the server dies as in a crash, with whatever SQLite had committed. */
+  /** The SQLite file (SQLite stores rows uncompressed). */
+  @Override
+  public byte[] databaseDump() throws IOException {
+    if (database == null) {
+      throw new IllegalStateException("this dev server keeps its state in memory");
+    }
+    return Files.readAllBytes(database);
+  }
+
+  @Override
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** Starts it again on the same port with the same database. */
+  @Override
   public void restart() throws IOException, InterruptedException {
     if (process.isAlive()) {
       kill();

@@ -170,6 +170,51 @@ class ConfigLoaderTest {
         .hasMessageContaining("tokensPerMinute must be positive");
   }
 
+  @Test
+  void rootsDefaultToTheWorkingDirectoryAndComeFromTheFileOrTheEnvironment() throws IOException {
+    String workingDirectory = Path.of("").toAbsolutePath().toString();
+    LoupeConfig bare = ConfigLoader.load(null, Map.of());
+    LoupeConfig fromEnvironment =
+        ConfigLoader.load(
+            null, Map.of("LOUPE_INPUT_ROOTS", "/data, s3://b/in/", "LOUPE_OUTPUT_ROOTS", "/out"));
+    Path file =
+        write(
+            """
+            inputRoots: [/srv/images]
+            outputRoots: [s3://bucket/out/]
+            limits:
+              maxImageBytes: 1000
+              maxManifestLineBytes: 4096
+            """);
+    LoupeConfig fromFile = ConfigLoader.load(file, Map.of());
+
+    assertThat(bare.inputRootsOrDefault()).containsExactly(workingDirectory);
+    assertThat(bare.outputRootsOrDefault()).containsExactly(workingDirectory);
+    assertThat(fromEnvironment.inputRootsOrDefault()).containsExactly("/data", "s3://b/in/");
+    assertThat(fromEnvironment.outputRootsOrDefault()).containsExactly("/out");
+    assertThat(fromFile.inputRootsOrDefault()).containsExactly("/srv/images");
+    assertThat(fromFile.limits().sourceLimits().maxImageBytes()).isEqualTo(1000);
+    assertThat(fromFile.limits().sourceLimits().maxLineBytes()).isEqualTo(4096);
+    assertThat(fromFile.limits().sourceLimits().maxAltTextChars()).isEqualTo(4000);
+    assertThat(
+            bare.withMoreRoots(java.util.List.of("/typed/src/"), java.util.List.of())
+                .inputRootsOrDefault())
+        .containsExactly(workingDirectory, "/typed/src/");
+  }
+
+  @Test
+  void aLimitOutOfRangeOrAnUnknownLimitIsAnError() throws IOException {
+    Path tooLong = write("limits:\n  maxManifestLineBytes: 10000000\n");
+    assertThatThrownBy(() -> ConfigLoader.load(tooLong, Map.of()))
+        .hasMessageContaining("maxManifestLineBytes must be within 256..262144");
+    Path typo = write("limits:\n  maxImageByte: 10\n");
+    assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
+        .hasMessageContaining("unknown key 'maxImageByte'");
+    Path rootTypo = write("inputRoot: [/x]\n");
+    assertThatThrownBy(() -> ConfigLoader.load(rootTypo, Map.of()))
+        .hasMessageContaining("unknown key 'inputRoot'");
+  }
+
   private EndpointSettings onlyEndpoint(Map<String, String> env, String name) throws IOException {
     LoupeConfig config = ConfigLoader.load(null, env);
     assertThat(config.endpoints()).containsOnlyKeys(name);
@@ -218,6 +263,69 @@ class ConfigLoaderTest {
     assertThat(config.endpoints().get("local").maxConcurrency()).isEqualTo(4);
     assertThat(config.retry().toApiRetry().maximumAttempts()).isEqualTo(3);
     assertThat(config.temporal().address()).isEqualTo("env-host:7233");
+  }
+
+  @Test
+  void temporalTlsComesFromTheFileAndTheTemporalCliVariablesOverrideIt() throws IOException {
+    Path file =
+        write(
+            """
+            temporal:
+              address: file-host:7233
+              namespace: loupe.a1b2c
+              tlsCaFile: /file/ca.pem
+              tlsServerName: file-name
+              apiKeyEnv: LOUPE_TEMPORAL_KEY
+            """);
+
+    TemporalSettings fromFile = ConfigLoader.load(file, Map.of()).temporal();
+    assertThat(fromFile.tlsCaFile()).isEqualTo("/file/ca.pem");
+    assertThat(fromFile.apiKeyEnv()).isEqualTo("LOUPE_TEMPORAL_KEY");
+    assertThat(fromFile.usesTls(false)).isTrue();
+
+    TemporalSettings overridden =
+        ConfigLoader.load(
+                file,
+                Map.of(
+                    "TEMPORAL_TLS_CA", "/env/ca.pem",
+                    "TEMPORAL_TLS_CERT", "/env/client.pem",
+                    "TEMPORAL_TLS_KEY", "/env/client.key",
+                    "TEMPORAL_TLS_SERVER_NAME", "env-name",
+                    "TEMPORAL_NAMESPACE", "env-ns"))
+            .temporal();
+    assertThat(overridden.tlsCaFile()).isEqualTo("/env/ca.pem");
+    assertThat(overridden.tlsCertFile()).isEqualTo("/env/client.pem");
+    assertThat(overridden.tlsKeyFile()).isEqualTo("/env/client.key");
+    assertThat(overridden.tlsServerName()).isEqualTo("env-name");
+    assertThat(overridden.namespace()).isEqualTo("env-ns");
+    assertThat(overridden.address()).isEqualTo("file-host:7233");
+  }
+
+  @Test
+  void tlsIsOffByDefaultAndOnWithAnApiKeyUnlessSwitchedOff() throws IOException {
+    TemporalSettings plain = ConfigLoader.load(null, Map.of()).temporal();
+    assertThat(plain.usesTls(false)).isFalse();
+    assertThat(plain.usesTls(true)).isTrue();
+    assertThat(plain.apiKeyEnv()).isEqualTo("TEMPORAL_API_KEY");
+
+    TemporalSettings off = ConfigLoader.load(null, Map.of("TEMPORAL_TLS", "false")).temporal();
+    assertThat(off.usesTls(true)).isFalse();
+    assertThat(ConfigLoader.load(null, Map.of("TEMPORAL_TLS", "true")).temporal().usesTls(false))
+        .isTrue();
+  }
+
+  @Test
+  void inconsistentTemporalTlsSettingsNameTheProblem() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TEMPORAL_TLS_CERT", "/c.pem")))
+        .hasMessageContaining("needs both tlsCertFile and tlsKeyFile")
+        .hasMessageContaining("TEMPORAL_TLS_KEY");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("TEMPORAL_TLS", "false", "TEMPORAL_TLS_CA", "/ca.pem")))
+        .hasMessageContaining("tls is false");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TEMPORAL_TLS", "yes")))
+        .hasMessageContaining("TEMPORAL_TLS must be true or false");
   }
 
   @Test

@@ -33,6 +33,9 @@ class ExampleConfigTest {
     assertThat(openAi.requestsPerMinute()).isEqualTo(500);
     assertThat(openAi.tokensPerMinute()).isEqualTo(200_000);
     assertThat(config.retry().toApiRetry().maximumAttempts()).isEqualTo(8);
+    assertThat(config.inputRootsOrDefault()).containsExactly("/data/images", "s3://loupe/images/");
+    assertThat(config.outputRootsOrDefault()).containsExactly("/data/loupe-out", "s3://loupe/out/");
+    assertThat(config.limits().sourceLimits()).isEqualTo(dev.loupe.source.SourceLimits.DEFAULT);
   }
 
   @Test
@@ -47,5 +50,6 @@ class ExampleConfigTest {
         .extracting(EndpointSettings::kind)
         .containsExactlyInAnyOrder(ProviderKind.values());
     assertThat(config.s3().endpoint()).isEqualTo("http://127.0.0.1:9000");
+    assertThat(config.limits().decodeBudget().bytes()).isEqualTo(2048L * 1024 * 1024);
   }
 }

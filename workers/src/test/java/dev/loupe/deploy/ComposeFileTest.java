@@ -169,6 +169,20 @@ class ComposeFileTest {
   }
 
   @Test
+  void composeRunsTheTemporalReleaseTheTestsRunOn() throws IOException {
+    Matcher tested =
+        Pattern.compile("(?m)^SERVER_VERSION=v(\\S+)$")
+            .matcher(Files.readString(DOCKER.getParent().resolve("scripts/temporal-postgres")));
+    assertThat(tested.find()).isTrue();
+    assertThat(services.at("/temporal/image").asText())
+        .isEqualTo("temporalio/server:${TEMPORAL_VERSION:-" + tested.group(1) + "}");
+    assertThat(services.at("/temporal-schema/image").asText())
+        .isEqualTo(
+            "temporalio/admin-tools:${TEMPORAL_ADMINTOOLS_VERSION:-" + tested.group(1) + "}");
+    assertThat(example().getProperty("TEMPORAL_VERSION")).isEqualTo(tested.group(1));
+  }
+
+  @Test
   void theUiCannotChangeWorkflowsUnlessTheOperatorTurnsItOn() {
     JsonNode ui = services.at("/temporal-ui/environment");
     assertThat(ui.get("TEMPORAL_DISABLE_WRITE_ACTIONS").asText())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.browser.BrowserCheck;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.image.TestImages;
@@ -145,6 +146,8 @@ class DatasetUiIT {
 
       assertThat(report.get("errors")).as(report.toString()).isEmpty();
       assertThat(report.get("externalRequests")).isEmpty();
+      assertThat(report.get("dialogs")).isEmpty();
+      assertThat(report.get("injected")).isEmpty();
       assertThat(report.get("images").asInt()).isEqualTo(6);
       assertThat(report.get("rendered").asInt()).isEqualTo(6);
       assertThat(report.get("thumbnails").asInt()).isEqualTo(5);

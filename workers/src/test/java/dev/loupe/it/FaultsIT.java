@@ -11,7 +11,7 @@ import dev.loupe.bench.Latency;
 import dev.loupe.bench.LoupeCluster;
 import dev.loupe.bench.LoupeWorker;
 import dev.loupe.bench.OutputCheck;
-import dev.loupe.bench.TemporalDevServer;
+import dev.loupe.bench.TemporalTestServer;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.image.TestImages;
 import dev.loupe.image.TestScenes;
@@ -66,10 +66,8 @@ class FaultsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path cli = TestServers.temporalCli();
     fake = FakeBenchEndpoint.start(0, 11, KEY);
-    TemporalDevServer server =
-        TemporalDevServer.start(cli, work.resolve("temporal.db"), work.resolve("temporal.log"));
+    TemporalTestServer server = TestServers.ownTemporalServer(work);
     cluster =
         new LoupeCluster(
             server,
@@ -157,8 +155,9 @@ class FaultsIT {
     assertThat(fake.ledger().repaid()).isLessThanOrEqualTo(Math.max(started, fakeInFlight));
     report(
         run,
-        "server down %.1f s (SIGKILL, restart on the same SQLite file); in flight: %d (Temporal),"
+        "%s down %.1f s (SIGKILL, restart on the same database); in flight: %d (Temporal),"
             + " %d (endpoint)",
+        cluster.server().description(),
         downSeconds,
         started,
         fakeInFlight);
@@ -289,14 +288,16 @@ class FaultsIT {
         }
       }
     }
-    byte[] database = Files.readAllBytes(work.resolve("temporal.db"));
+    byte[] database = cluster.server().databaseDump();
+    assertThat(database.length).isGreaterThan(1000);
     assertThat(new String(database, StandardCharsets.ISO_8859_1)).doesNotContain(KEY);
     System.out.printf(
         Locale.ROOT,
         "FAULT api-key: not in %d histories, %d output directories, the workers' logs or"
-            + " temporal.db%n",
+            + " the database of the %s%n",
         cluster.client().listExecutions("").count(),
-        outputs.size());
+        outputs.size(),
+        cluster.server().description());
   }
 
   // ---- helpers ----

@@ -38,6 +38,8 @@ public final class InJvmWorkers implements AutoCloseable {
   }
 
   /**
+   * @param config the workers' configuration; the system temporary directory, where tests keep
+   *     their images and outputs, is added to its roots
    * @param env where API keys are read from, as a worker reads its process environment
    */
   public static InJvmWorkers start(String address, LoupeConfig config, Map<String, String> env) {
@@ -46,7 +48,8 @@ public final class InJvmWorkers implements AutoCloseable {
       Injector injector =
           Guice.createInjector(
               Stage.PRODUCTION,
-              new LoupeModule(config, ProjectConfig.directory(), env),
+              new LoupeModule(
+                  TestRoots.withTemporaryDirectory(config), ProjectConfig.directory(), env),
               new TemporalModule(temporal));
       injector
           .getInstance(PoolRegistrar.class)

@@ -26,6 +26,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Every pool's workers in the test JVM, through the production Guice modules, on the real Temporal
@@ -53,9 +54,17 @@ final class InProcessWorkers implements AutoCloseable {
    */
   static InProcessWorkers start(int apiAttempts, java.nio.file.Path configDirectory)
       throws IOException {
+    return start(apiAttempts, configDirectory, UnaryOperator.identity());
+  }
+
+  /** The same, with the configuration changed by {@code adjust} (roots, limits) before use. */
+  static InProcessWorkers start(
+      int apiAttempts, java.nio.file.Path configDirectory, UnaryOperator<LoupeConfig> adjust)
+      throws IOException {
     return start(
         apiAttempts,
         configDirectory,
+        adjust,
         FakeOpenAiServer.start(),
         baseUrl ->
             new EndpointSettings("openai-compatible", baseUrl, null, "fake-model", 30, 8, null));
@@ -70,6 +79,15 @@ final class InProcessWorkers implements AutoCloseable {
       java.nio.file.Path configDirectory,
       FakeOpenAiServer fake,
       java.util.function.Function<String, EndpointSettings> endpoint) {
+    return start(apiAttempts, configDirectory, UnaryOperator.identity(), fake, endpoint);
+  }
+
+  private static InProcessWorkers start(
+      int apiAttempts,
+      java.nio.file.Path configDirectory,
+      UnaryOperator<LoupeConfig> adjust,
+      FakeOpenAiServer fake,
+      java.util.function.Function<String, EndpointSettings> endpoint) {
     LinkedHashMap<String, EndpointSettings> endpoints = new LinkedHashMap<>();
     endpoints.put(ENDPOINT, endpoint.apply(fake.baseUrl()));
     LoupeConfig config =
@@ -81,7 +99,8 @@ final class InProcessWorkers implements AutoCloseable {
     Injector injector =
         Guice.createInjector(
             Stage.PRODUCTION,
-            new LoupeModule(config, configDirectory, Map.of()),
+            new LoupeModule(
+                TestRoots.withTemporaryDirectory(adjust.apply(config)), configDirectory, Map.of()),
             new TemporalModule(temporal));
     injector
         .getInstance(PoolRegistrar.class)

@@ -58,7 +58,8 @@ class RecipesIT {
     temporal = new RemoteTemporal(TestServers.temporalAddress(), "default", null);
     Guice.createInjector(
             Stage.PRODUCTION,
-            new LoupeModule(config, ProjectConfig.directory(), Map.of()),
+            new LoupeModule(
+                TestRoots.withTemporaryDirectory(config), ProjectConfig.directory(), Map.of()),
             new TemporalModule(temporal))
         .getInstance(PoolRegistrar.class)
         .register(temporal.workerFactory(), EnumSet.allOf(Pool.class));

@@ -64,7 +64,10 @@ class S3RunIT {
           "fake",
           new EndpointSettings(
               "openai-compatible", fake.baseUrl(), null, "fake-model", 30, 8, null));
-      LoupeConfig config = new LoupeConfig(null, "fake", endpoints, s3, 4, null);
+      LoupeConfig config =
+          new LoupeConfig(null, "fake", endpoints, s3, 4, null)
+              .withMoreRoots(
+                  List.of("s3://" + bucket + "/images/"), List.of("s3://" + bucket + "/out/"));
       try (RemoteTemporal temporal =
           new RemoteTemporal(TestServers.temporalAddress(), "default", null)) {
         Injector injector =

@@ -2,12 +2,18 @@ package dev.loupe.it;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.loupe.bench.PostgresTemporalServer;
+import dev.loupe.bench.TemporalDevServer;
+import dev.loupe.bench.TemporalTestServer;
+import dev.loupe.recipe.ProjectConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The real servers integration tests run against, started by {@code scripts/test}: a Temporal dev
- * server and an S3-compatible server on loopback. A missing server is a failure, never a skip.
+ * The real servers integration tests run against, started by {@code scripts/test}: a Temporal
+ * server (the dev server, or in a second pass the release users deploy, on PostgreSQL) and an
+ * S3-compatible server on loopback. A missing server is a failure, never a skip.
  */
 final class TestServers {
   private TestServers() {}
@@ -35,6 +41,20 @@ final class TestServers {
       }
     }
     return fail("the temporal CLI is not on PATH: run the tests with scripts/test");
+  }
+
+  /**
+   * A Temporal server of the test's own, which it may kill and restart: the server users deploy on
+   * PostgreSQL when the suite runs against it ({@code LOUPE_TEST_TEMPORAL=postgres}, set by {@code
+   * scripts/test}'s second pass), else a dev server on a SQLite file.
+   */
+  static TemporalTestServer ownTemporalServer(Path work) throws IOException, InterruptedException {
+    if ("postgres".equals(System.getenv("LOUPE_TEST_TEMPORAL"))) {
+      return PostgresTemporalServer.start(
+          ProjectConfig.directory().getParent(), work.resolve("temporal-postgres"));
+    }
+    return TemporalDevServer.start(
+        temporalCli(), work.resolve("temporal.db"), work.resolve("temporal.log"));
   }
 
   private static String require(String name) {

@@ -23,7 +23,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     sample per pair)
  * @param lane {@code online}, {@code batch} or {@code flex}: the lane of every recipe stage that
  *     has none of its own; {@code online} when absent
- * @param carry internal: state carried over continue-as-new; users leave it out
+ * @param carry internal: state carried over continue-as-new; users leave it out (a first start with
+ *     it fails, naming the field, so that no caller can skip the plan and the checks)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -113,6 +113,8 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   @Override
   public DatasetResult run(DatasetRequest request) {
     RequestValidation.check(request);
+    RequestValidation.checkCarry(
+        request, Workflow.getInfo().getContinuedExecutionRunId().isPresent());
     datasetId = Workflow.getInfo().getWorkflowId();
     output = request.output();
     restoreOrPlan(request);

@@ -60,6 +60,21 @@ final class RequestValidation {
     }
   }
 
+  /**
+   * Refuses {@code carry} in a request that did not come from the workflow's own continue-as-new:
+   * it holds a resolved plan and listed items, so a caller could skip the recipe and the checks
+   * through it.
+   *
+   * @param continued whether this run is a continue-as-new of an earlier one
+   */
+  static void checkCarry(DatasetRequest request, boolean continued) {
+    if (request.carry() != null && !continued) {
+      throw invalid(
+          "carry is internal state that a dataset run passes to itself when it continues as new;"
+              + " leave it out of a request");
+    }
+  }
+
   private static void requireLocation(String field, String value) {
     if (value == null || value.isBlank()) {
       throw invalid(field + " is required (an s3:// prefix, a file:// directory or a path)");

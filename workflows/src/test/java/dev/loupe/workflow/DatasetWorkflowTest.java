@@ -3,6 +3,8 @@ package dev.loupe.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loupe.contract.Counts;
+import dev.loupe.contract.DatasetCarry;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.FailureType;
@@ -11,6 +13,7 @@ import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.SourceItem;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.failure.ApplicationFailure;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DatasetWorkflowTest {
@@ -112,6 +115,35 @@ class DatasetWorkflowTest {
           .rootCause()
           .isInstanceOf(ApplicationFailure.class)
           .hasMessageContaining("output is required");
+    }
+  }
+
+  @Test
+  void carryInAFirstStartFailsAtOnceNamingTheFieldAndPlansNothing() {
+    try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
+      harness.cpu.addImages(3);
+      DatasetCarry forged =
+          new DatasetCarry(
+              FakePlans.allava(),
+              "forged",
+              null,
+              false,
+              List.of(SourceItem.of("file:///etc/passwd.png", FakeCpuActivities.sha(9), 1)),
+              Counts.ZERO,
+              0,
+              1,
+              0);
+
+      assertThatThrownBy(() -> harness.run("ds-carry", REQUEST.withCarry(forged)))
+          .isInstanceOf(WorkflowFailedException.class)
+          .rootCause()
+          .isInstanceOf(ApplicationFailure.class)
+          .hasMessageContaining("invalid DatasetRequest: carry is internal state")
+          .satisfies(
+              cause ->
+                  assertThat(((ApplicationFailure) cause).getType())
+                      .isEqualTo(FailureType.INVALID_REQUEST.name()));
+      assertThat(harness.cpu.persisted).isEmpty();
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.loupe.it;
+package dev.loupe.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,16 +13,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one of the scripts in {@code browser-tests/}: Debian's Chromium, headless, driven by
  * playwright-core from npm ({@code scripts/test} and {@code .ci/run} install both). A script prints
- * one JSON line with what it saw; screenshots go under {@code target/screenshots/}.
+ * one JSON line with what it saw; screenshots go under {@code target/screenshots/}. Shared with the
+ * workers' integration tests through this module's test jar.
  */
-final class BrowserCheck {
-  static final Path SCRIPTS = Path.of("..", "browser-tests").toAbsolutePath().normalize();
-  static final Path SCREENSHOTS = Path.of("target", "screenshots").toAbsolutePath();
+public final class BrowserCheck {
+  public static final Path SCRIPTS = Path.of("..", "browser-tests").toAbsolutePath().normalize();
+  public static final Path SCREENSHOTS = Path.of("target", "screenshots").toAbsolutePath();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private BrowserCheck() {}
 
-  static JsonNode run(String script, String... args) throws IOException, InterruptedException {
+  public static JsonNode run(String script, String... args)
+      throws IOException, InterruptedException {
     if (!Files.isDirectory(SCRIPTS.resolve("node_modules/playwright-core"))) {
       throw new AssertionError(
           "playwright-core is not installed in "
@@ -58,7 +60,7 @@ final class BrowserCheck {
     }
   }
 
-  static Path screenshot(String name) {
+  public static Path screenshot(String name) {
     return SCREENSHOTS.resolve(name);
   }
 
