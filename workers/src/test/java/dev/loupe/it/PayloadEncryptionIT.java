@@ -184,7 +184,17 @@ class PayloadEncryptionIT {
       throws IOException, InterruptedException {
     LoupeProcess start =
         LoupeProcess.start(
-            work, env, "start", images.toString(), "--out", out.toString(), "--id", id);
+            work,
+            env,
+            "start",
+            images.toString(),
+            "--out",
+            out.toString(),
+            "--id",
+            id,
+            // Both runs pay their calls: the plaintext run must not be answered from the cache
+            // the encrypted run filled, or its usage would differ.
+            "--no-cache");
     assertThat(start.waitFor(Duration.ofMinutes(1))).as(start.stderr()).isZero();
   }
 
