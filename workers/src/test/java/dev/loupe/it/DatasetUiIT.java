@@ -154,8 +154,9 @@ class DatasetUiIT {
       assertThat(report.get("galleryCards").asInt()).isEqualTo(4);
       assertThat(report.get("rejectedCards").asInt()).isEqualTo(2);
       assertThat(report.get("filtered").asInt()).isZero();
-      // Outcomes, rejections, tokens and latency; the fake model has no price, so no cost chart.
-      assertThat(report.get("charts").asInt()).isEqualTo(4);
+      // Outcomes, rejections, tokens, cost by lane (calls, nothing paid) and latency; the fake
+      // model has no price, so no cost-by-stage chart.
+      assertThat(report.get("charts").asInt()).isEqualTo(5);
       assertThat(screenshot).isNotEmptyFile();
     }
   }
