@@ -59,7 +59,9 @@ class RecipesIT {
     Guice.createInjector(
             Stage.PRODUCTION,
             new LoupeModule(
-                TestRoots.withTemporaryDirectory(config), ProjectConfig.directory(), Map.of()),
+                TestRoots.withTemporaryDirectory(config),
+                ProjectConfig.directory(),
+                TestServers.freshCacheEnvironment(Map.of())),
             new TemporalModule(temporal))
         .getInstance(PoolRegistrar.class)
         .register(temporal.workerFactory(), EnumSet.allOf(Pool.class));

@@ -73,7 +73,8 @@ class S3RunIT {
         Injector injector =
             Guice.createInjector(
                 Stage.PRODUCTION,
-                new LoupeModule(config, ProjectConfig.directory(), Map.of()),
+                new LoupeModule(
+                    config, ProjectConfig.directory(), TestServers.freshCacheEnvironment(Map.of())),
                 new TemporalModule(temporal));
         injector
             .getInstance(PoolRegistrar.class)
