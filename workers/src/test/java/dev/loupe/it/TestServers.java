@@ -25,6 +25,14 @@ final class TestServers {
     return require("TEMPORAL_ADDRESS");
   }
 
+  /**
+   * Whether the Temporal server under test serves the web UI: the dev server does; the
+   * PostgreSQL-backed server of {@code scripts/test}'s second pass runs without one.
+   */
+  static boolean hasUi() {
+    return !"postgres".equals(System.getenv("LOUPE_TEST_TEMPORAL"));
+  }
+
   /** The dev server's web UI. */
   static String temporalUiUrl() {
     return require("LOUPE_TEMPORAL_UI_URL");
