@@ -20,7 +20,11 @@ final class ActivityFailures {
   private ActivityFailures() {}
 
   static ApplicationFailure of(ProviderException failure) {
-    int attempt = attempt();
+    return of(failure, attempt());
+  }
+
+  /** The failure of an attempt other than the running activity's (a batch line's call). */
+  static ApplicationFailure of(ProviderException failure, int attempt) {
     boolean nonRetryable =
         !failure.type().retryable()
             || (failure.type() == FailureType.MALFORMED_OUTPUT && attempt >= MALFORMED_ATTEMPTS);
@@ -65,6 +69,16 @@ final class ActivityFailures {
         .setMessage("OCR of " + uri + ": " + failure.getMessage())
         .setNonRetryable(false)
         .setDetails(attempt())
+        .build();
+  }
+
+  /** A failure that no retry can mend, whatever its type, e.g. the lines of a cancelled batch. */
+  static ApplicationFailure finalFailure(FailureType type, String message, int attempt) {
+    return ApplicationFailure.newBuilder()
+        .setType(type.name())
+        .setMessage(message)
+        .setNonRetryable(true)
+        .setDetails(attempt)
         .build();
   }
 

@@ -1,5 +1,6 @@
 package dev.loupe.activity;
 
+import dev.loupe.batch.BatchLineWriter;
 import dev.loupe.contract.AgreementResult;
 import dev.loupe.contract.AnswerContext;
 import dev.loupe.contract.AnswerRequest;
@@ -14,30 +15,28 @@ import dev.loupe.contract.EvaluateRequest;
 import dev.loupe.contract.FuseRequest;
 import dev.loupe.contract.GrammarRequest;
 import dev.loupe.contract.GrammarResult;
-import dev.loupe.contract.ImageInfo;
+import dev.loupe.contract.ModelCallResult;
 import dev.loupe.contract.QuestionsResult;
 import dev.loupe.contract.ReasonRequest;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.RunPlan.StagePlan;
 import dev.loupe.contract.VerdictResult;
-import dev.loupe.image.BadImageException;
 import dev.loupe.prompt.PromptTemplate;
-import dev.loupe.provider.ModelRequest;
 import dev.loupe.provider.ProviderException;
 import dev.loupe.stage.PromptValues;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
  * Model calls of the API pool: unpack, run the stage, parse, classify failures once. Each call runs
  * on its own virtual thread while the activity heartbeats every {@code heartbeatEvery}, so the
- * calls of a worker that dies are retried within the heartbeat timeout.
+ * calls of a worker that dies are retried within the heartbeat timeout. A stage in the batch lane
+ * builds the same request and leaves it as a batch line (asynchronous completion).
  */
 public final class ApiActivitiesImpl implements ApiActivities {
   /** The check whose comparison is against an answer written without the image. */
@@ -45,15 +44,23 @@ public final class ApiActivitiesImpl implements ApiActivities {
 
   private final StageRunner runner;
   private final StructuredOutputs outputs;
+  private final StageResults results;
+  private final BatchLineWriter batchLines;
   private final HeartbeatingCall heartbeating;
 
   /**
    * @param heartbeatEvery how often a call that is still waiting heartbeats; well inside the API
    *     activities' heartbeat timeout
    */
-  public ApiActivitiesImpl(StageRunner runner, StructuredOutputs outputs, Duration heartbeatEvery) {
+  public ApiActivitiesImpl(
+      StageRunner runner,
+      StageResults results,
+      BatchLineWriter batchLines,
+      Duration heartbeatEvery) {
     this.runner = runner;
-    this.outputs = outputs;
+    this.outputs = results.outputs();
+    this.results = results;
+    this.batchLines = batchLines;
     this.heartbeating =
         new HeartbeatingCall(Executors.newVirtualThreadPerTaskExecutor(), heartbeatEvery);
   }
@@ -61,51 +68,60 @@ public final class ApiActivitiesImpl implements ApiActivities {
   @Override
   public CaptionResult describe(DescribeRequest request) {
     return call(
-        scheduledAt -> {
-          StageRunner.Output output =
-              withImage(
-                  scheduledAt,
-                  RunPlan.DESCRIBE,
-                  request.stage(),
-                  request.endpoint(),
-                  request.image(),
-                  lang(request.lang()),
-                  PromptValues.create()
-                      .with("alt_text", request.altText())
-                      .with("ocr", request.ocr())
-                      .toMap(),
-                  null);
-          return new CaptionResult(output.text().strip(), output.call());
+        ApiMethod.DESCRIBE,
+        CaptionResult.class,
+        request.stage(),
+        0,
+        () -> {
+          return new StageRunner.Call(
+              RunPlan.DESCRIBE,
+              request.stage(),
+              request.endpoint(),
+              request.image().sha256(),
+              request.image(),
+              null,
+              lang(request.lang()),
+              PromptValues.create()
+                  .with("alt_text", request.altText())
+                  .with("ocr", request.ocr())
+                  .toMap(),
+              null);
         });
   }
 
   @Override
   public QuestionsResult ask(AskRequest request) {
     return call(
-        scheduledAt -> {
-          StageRunner.Output output =
-              withImage(
-                  scheduledAt,
-                  RunPlan.ASK,
-                  request.stage(),
-                  request.endpoint(),
-                  request.image(),
-                  lang(request.lang()),
-                  PromptValues.create()
-                      .with("caption", request.caption())
-                      .with("ocr", request.ocr())
-                      .with("count", Integer.toString(request.stage().questions()))
-                      .toMap(),
-                  outputs.questionsSchema());
-          return new QuestionsResult(
-              outputs.parseQuestions(output.text(), request.stage().questions()), output.call());
+        ApiMethod.ASK,
+        QuestionsResult.class,
+        request.stage(),
+        request.stage().questions(),
+        () -> {
+          return new StageRunner.Call(
+              RunPlan.ASK,
+              request.stage(),
+              request.endpoint(),
+              request.image().sha256(),
+              request.image(),
+              null,
+              lang(request.lang()),
+              PromptValues.create()
+                  .with("caption", request.caption())
+                  .with("ocr", request.ocr())
+                  .with("count", Integer.toString(request.stage().questions()))
+                  .toMap(),
+              outputs.questionsSchema());
         });
   }
 
   @Override
   public AnswerResult answer(AnswerRequest request) {
     return call(
-        scheduledAt -> {
+        ApiMethod.ANSWER,
+        AnswerResult.class,
+        request.stage(),
+        0,
+        () -> {
           AnswerContext context = request.contextOrFull();
           String lang = lang(request.lang());
           PromptTemplate template =
@@ -122,122 +138,127 @@ public final class ApiActivitiesImpl implements ApiActivities {
           } else if (context == AnswerContext.OCR_ONLY) {
             values.with("ocr", request.ocr());
           }
-          StageRunner.Output output =
-              runner.run(
-                  scheduledAt,
-                  new StageRunner.Call(
-                      RunPlan.ANSWER,
-                      request.stage(),
-                      request.endpoint(),
-                      request.image().sha256(),
-                      context == AnswerContext.BLIND ? null : request.image(),
-                      template,
-                      lang,
-                      values.toMap(),
-                      null));
-          return new AnswerResult(output.text().strip(), output.call());
+          return new StageRunner.Call(
+              RunPlan.ANSWER,
+              request.stage(),
+              request.endpoint(),
+              request.image().sha256(),
+              context == AnswerContext.BLIND ? null : request.image(),
+              template,
+              lang,
+              values.toMap(),
+              null);
         });
   }
 
   @Override
   public VerdictResult evaluate(EvaluateRequest request) {
     return call(
-        scheduledAt -> {
-          StageRunner.Output output =
-              withImage(
-                  scheduledAt,
-                  RunPlan.EVALUATE,
-                  request.stage(),
-                  request.endpoint(),
-                  request.image(),
-                  lang(request.lang()),
-                  PromptValues.create()
-                      .with("caption", request.caption())
-                      .with("ocr", request.ocr())
-                      .with("question", request.question().text())
-                      .with("answer", request.answer())
-                      .toMap(),
-                  outputs.verdictSchema());
-          StructuredOutputs.Verdict verdict = outputs.parseVerdict(output.text());
-          return new VerdictResult(
-              verdict.meaningful(), verdict.correct(), verdict.detail(), output.call());
+        ApiMethod.EVALUATE,
+        VerdictResult.class,
+        request.stage(),
+        0,
+        () -> {
+          return new StageRunner.Call(
+              RunPlan.EVALUATE,
+              request.stage(),
+              request.endpoint(),
+              request.image().sha256(),
+              request.image(),
+              null,
+              lang(request.lang()),
+              PromptValues.create()
+                  .with("caption", request.caption())
+                  .with("ocr", request.ocr())
+                  .with("question", request.question().text())
+                  .with("answer", request.answer())
+                  .toMap(),
+              outputs.verdictSchema());
         });
   }
 
   @Override
   public CombinedResult describeAskAnswer(DescribeRequest request) {
     return call(
-        scheduledAt -> {
-          StageRunner.Output output =
-              withImage(
-                  scheduledAt,
-                  RunPlan.CAPTION_QA,
-                  request.stage(),
-                  request.endpoint(),
-                  request.image(),
-                  lang(request.lang()),
-                  PromptValues.create()
-                      .with("alt_text", request.altText())
-                      .with("ocr", request.ocr())
-                      .toMap(),
-                  outputs.captionQaSchema());
-          StructuredOutputs.CaptionQa parsed = outputs.parseCaptionQa(output.text());
-          return new CombinedResult(
-              parsed.caption(), parsed.question(), parsed.answer(), output.call());
+        ApiMethod.CAPTION_QA,
+        CombinedResult.class,
+        request.stage(),
+        0,
+        () -> {
+          return new StageRunner.Call(
+              RunPlan.CAPTION_QA,
+              request.stage(),
+              request.endpoint(),
+              request.image().sha256(),
+              request.image(),
+              null,
+              lang(request.lang()),
+              PromptValues.create()
+                  .with("alt_text", request.altText())
+                  .with("ocr", request.ocr())
+                  .toMap(),
+              outputs.captionQaSchema());
         });
   }
 
   @Override
   public CaptionResult fuse(FuseRequest request) {
     return call(
-        scheduledAt -> {
-          StageRunner.Output output =
-              runner.run(
-                  scheduledAt,
-                  new StageRunner.Call(
-                      RunPlan.FUSE,
-                      request.stage(),
-                      request.endpoint(),
-                      request.imageSha256(),
-                      null,
-                      null,
-                      lang(request.lang()),
-                      PromptValues.create()
-                          .with("caption", request.caption())
-                          .with("alt_text", request.altText())
-                          .toMap(),
-                      null));
-          return new CaptionResult(output.text().strip(), output.call());
+        ApiMethod.FUSE,
+        CaptionResult.class,
+        request.stage(),
+        0,
+        () -> {
+          return new StageRunner.Call(
+              RunPlan.FUSE,
+              request.stage(),
+              request.endpoint(),
+              request.imageSha256(),
+              null,
+              null,
+              lang(request.lang()),
+              PromptValues.create()
+                  .with("caption", request.caption())
+                  .with("alt_text", request.altText())
+                  .toMap(),
+              null);
         });
   }
 
   @Override
   public AnswerResult reason(ReasonRequest request) {
     return call(
-        scheduledAt -> {
-          StageRunner.Output output =
-              withImage(
-                  scheduledAt,
-                  RunPlan.REASON,
-                  request.stage(),
-                  request.endpoint(),
-                  request.image(),
-                  lang(request.lang()),
-                  PromptValues.create()
-                      .with("caption", request.caption())
-                      .with("ocr", request.ocr())
-                      .with("question", request.question().text())
-                      .with("answer", request.answer())
-                      .toMap(),
-                  null);
-          return new AnswerResult(output.text().strip(), output.call());
+        ApiMethod.REASON,
+        AnswerResult.class,
+        request.stage(),
+        0,
+        () -> {
+          return new StageRunner.Call(
+              RunPlan.REASON,
+              request.stage(),
+              request.endpoint(),
+              request.image().sha256(),
+              request.image(),
+              null,
+              lang(request.lang()),
+              PromptValues.create()
+                  .with("caption", request.caption())
+                  .with("ocr", request.ocr())
+                  .with("question", request.question().text())
+                  .with("answer", request.answer())
+                  .toMap(),
+              null);
         });
   }
 
   @Override
   public AgreementResult compare(CompareRequest request) {
     return call(
-        scheduledAt -> {
+        ApiMethod.COMPARE,
+        AgreementResult.class,
+        request.stage(),
+        0,
+        () -> {
           String lang = lang(request.lang());
           PromptTemplate template =
               runner
@@ -247,80 +268,79 @@ public final class ApiActivitiesImpl implements ApiActivities {
                           ? "checks/compare-blind"
                           : "checks/compare",
                       lang);
-          StageRunner.Output output =
-              runner.run(
-                  scheduledAt,
-                  new StageRunner.Call(
-                      request.check(),
-                      request.stage(),
-                      request.endpoint(),
-                      request.imageSha256(),
-                      null,
-                      template,
-                      lang,
-                      PromptValues.create()
-                          .with("question", request.question())
-                          .with("answer", request.reference())
-                          .withAnswers(request.others())
-                          .toMap(),
-                      outputs.agreementSchema()));
-          StructuredOutputs.Agreement agreement = outputs.parseAgreement(output.text());
-          return new AgreementResult(agreement.agree(), agreement.detail(), output.call());
+          return new StageRunner.Call(
+              request.check(),
+              request.stage(),
+              request.endpoint(),
+              request.imageSha256(),
+              null,
+              template,
+              lang,
+              PromptValues.create()
+                  .with("question", request.question())
+                  .with("answer", request.reference())
+                  .withAnswers(request.others())
+                  .toMap(),
+              outputs.agreementSchema());
         });
   }
 
   @Override
   public GrammarResult checkGrammar(GrammarRequest request) {
     return call(
-        scheduledAt -> {
+        ApiMethod.GRAMMAR,
+        GrammarResult.class,
+        request.stage(),
+        0,
+        () -> {
           String lang = lang(request.lang());
-          StageRunner.Output output =
-              runner.run(
-                  scheduledAt,
-                  new StageRunner.Call(
-                      "grammar",
-                      request.stage(),
-                      request.endpoint(),
-                      request.imageSha256(),
-                      null,
-                      runner.prompts().named("checks/grammar", lang),
-                      lang,
-                      PromptValues.create()
-                          .with("question", request.question())
-                          .with("answer", request.answer())
-                          .toMap(),
-                      outputs.grammarSchema()));
-          StructuredOutputs.Grammar grammar = outputs.parseGrammar(output.text());
-          return new GrammarResult(grammar.grammatical(), grammar.errors(), output.call());
+          return new StageRunner.Call(
+              "grammar",
+              request.stage(),
+              request.endpoint(),
+              request.imageSha256(),
+              null,
+              runner.prompts().named("checks/grammar", lang),
+              lang,
+              PromptValues.create()
+                  .with("question", request.question())
+                  .with("answer", request.answer())
+                  .toMap(),
+              outputs.grammarSchema());
         });
   }
 
-  /** A call with the image attached and a template sampled from the plan's. */
-  private StageRunner.Output withImage(
-      Instant scheduledAt,
-      String stage,
-      RunPlan.StagePlan plan,
-      String endpoint,
-      ImageInfo image,
-      String lang,
-      Map<String, String> values,
-      ModelRequest.OutputSchema schema)
-      throws ProviderException, BadImageException, IOException {
-    return runner.run(
-        scheduledAt,
-        new StageRunner.Call(
-            stage, plan, endpoint, image.sha256(), image, null, lang, values, schema));
+  /** Builds a stage's call; may fail as the stage fails (unknown template, unreadable image). */
+  @FunctionalInterface
+  private interface CallBuilder {
+    StageRunner.Call build() throws ProviderException;
   }
 
-  /** A stage's work, given when its activity was first scheduled (for the flex deadline). */
-  private interface StageCall<T> {
-    T run(Instant scheduledAt) throws ProviderException, BadImageException, IOException;
-  }
-
-  private <T> T call(StageCall<T> call) {
+  /**
+   * Online: runs the call and assembles its result. In the batch lane: writes the call as a batch
+   * line into the spool and returns without completing; the batch workflow completes the activity
+   * with the same result once the line's answer arrives.
+   */
+  private <T extends ModelCallResult> T call(
+      ApiMethod method, Class<T> type, StagePlan stage, int questions, CallBuilder builder) {
     ActivityExecutionContext context = Activity.getExecutionContext();
+    if (stage.inBatch()) {
+      heartbeating.run(
+          context,
+          () -> {
+            batchLines.spool(context, method, stage, questions, builder.build());
+            return null;
+          });
+      context.doNotCompleteOnReturn();
+      return null;
+    }
+    // A flex call whose endpoint sends flex calls online after a deadline counts from here.
     Instant scheduledAt = Instant.ofEpochMilli(context.getInfo().getScheduledTimestamp());
-    return heartbeating.run(context, () -> call.run(scheduledAt));
+    return heartbeating.run(
+        context,
+        () ->
+            type.cast(
+                results.assemble(method, runner.run(scheduledAt, builder.build()), questions)));
   }
 
   private static String lang(String lang) {

@@ -1,15 +1,18 @@
 package dev.loupe.provider;
 
+import dev.loupe.batch.BatchApi;
 import dev.loupe.provider.anthropic.AnthropicCodec;
 import dev.loupe.provider.anthropic.AnthropicSettings;
 import dev.loupe.provider.gemini.GeminiCodec;
 import dev.loupe.provider.gemini.GeminiSettings;
 import dev.loupe.provider.openai.Dialect;
+import dev.loupe.provider.openai.OpenAiBatchApi;
 import dev.loupe.provider.openai.OpenAiCodec;
 import dev.loupe.provider.openai.OpenAiSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import okhttp3.OkHttpClient;
 
 /**
@@ -71,6 +74,23 @@ public final class ProviderClients {
           new AnthropicCodec(
               new AnthropicSettings(
                   baseUrl, apiKey, AnthropicSettings.DEFAULT_VERSION, callTimeout, promptCache));
+    };
+  }
+
+  /**
+   * The batch API of an endpoint, over the same codec as its online client, or empty where Loupe
+   * speaks none (OpenAI-compatible servers; the Anthropic and Gemini batch APIs are not wired yet).
+   *
+   * @param transferTimeout the limit on one exchange, batch uploads and downloads included
+   */
+  public Optional<BatchApi> createBatchApi(
+      ProviderKind kind, String baseUrl, Secret apiKey, Duration transferTimeout) {
+    return switch (kind) {
+      case OPENAI ->
+          Optional.of(
+              new OpenAiBatchApi(
+                  baseUrl, codec(kind, baseUrl, apiKey, transferTimeout), http, transferTimeout));
+      case OPENAI_COMPATIBLE, GEMINI, ANTHROPIC -> Optional.empty();
     };
   }
 }

@@ -1,5 +1,6 @@
 package dev.loupe.recipe;
 
+import dev.loupe.contract.BatchSettings;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -12,17 +13,32 @@ import java.util.Set;
  * @param defaultEndpoint used by stages that name none
  * @param defaultModels endpoint name to its default model
  * @param flexEndpoints the endpoints whose provider sells the flex lane (OpenAI)
+ * @param providers endpoint name to its provider's configuration name (for messages)
+ * @param batchLanes endpoint name to its batch settings, for the endpoints whose provider has a
+ *     batch API
  */
 public record Endpoints(
-    String defaultEndpoint, Map<String, String> defaultModels, Set<String> flexEndpoints) {
+    String defaultEndpoint,
+    Map<String, String> defaultModels,
+    Set<String> flexEndpoints,
+    Map<String, String> providers,
+    Map<String, BatchSettings> batchLanes) {
   public Endpoints {
     Objects.requireNonNull(defaultEndpoint, "defaultEndpoint");
     defaultModels = Map.copyOf(defaultModels);
     flexEndpoints = Set.copyOf(flexEndpoints);
+    providers = Map.copyOf(providers);
+    batchLanes = Map.copyOf(batchLanes);
     if (!defaultModels.containsKey(defaultEndpoint)) {
       throw new IllegalArgumentException(
           "default endpoint '" + defaultEndpoint + "' is not among " + defaultModels.keySet());
     }
+  }
+
+  /** Endpoints without batch lanes. */
+  public Endpoints(
+      String defaultEndpoint, Map<String, String> defaultModels, Set<String> flexEndpoints) {
+    this(defaultEndpoint, defaultModels, flexEndpoints, Map.of(), Map.of());
   }
 
   /** Endpoints none of which sells the flex lane. */

@@ -1,5 +1,7 @@
 package dev.loupe.recipe;
 
+import dev.loupe.batch.BatchSpool;
+import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan;
@@ -47,6 +49,7 @@ public final class Planner {
     Recipe recipe = loaded.recipe();
     Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>();
     Map<String, String> templateHashes = new TreeMap<>();
+    Map<String, BatchSettings> batches = new TreeMap<>();
     for (Map.Entry<String, Recipe.Stage> entry : recipe.stages().entrySet()) {
       String stageName = entry.getKey();
       Recipe.Stage stage =
@@ -80,6 +83,12 @@ public final class Planner {
                 + request.budgetUsd()
                 + ") cannot be kept; add its price or run without a budget");
       }
+      boolean batch = lane == Lane.BATCH && onApi;
+      if (batch) {
+        for (String endpoint : stageEndpoints) {
+          batches.put(endpoint, batchLane(recipe.name(), stageName, endpoint));
+        }
+      }
       stages.put(
           stageName,
           new RunPlan.StagePlan(
@@ -91,7 +100,8 @@ public final class Planner {
               stage.checksOrEmpty(),
               pool,
               lane,
-              onApi ? request.cache() : null));
+              onApi ? request.cache() : null,
+              batch ? BatchSpool.root(request.output()) : null));
     }
     for (String id : checkTemplates(recipe)) {
       templateHashes.put(id, prompts.get(id).sha256());
@@ -106,8 +116,29 @@ public final class Planner {
             templateHashes,
             recipe.lang(),
             recipe.probe().nearDuplicateDistanceOrDefault(),
-            checkSettings(recipe.checks()));
+            checkSettings(recipe.checks()),
+            null,
+            batches);
     return plan.withImageWorstCaseUsd(WorstCase.perImage(plan, prices));
+  }
+
+  /** The endpoint's batch settings; an endpoint without a batch API is refused, by name. */
+  private BatchSettings batchLane(String recipe, String stageName, String endpoint) {
+    BatchSettings settings = endpoints.batchLanes().get(endpoint);
+    if (settings == null) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ", stage "
+              + stageName
+              + ": endpoint '"
+              + endpoint
+              + "' ("
+              + endpoints.providers().getOrDefault(endpoint, "unknown provider")
+              + ") has no batch API; the batch lane is supported for openai, anthropic and"
+              + " gemini endpoints");
+    }
+    return settings;
   }
 
   /** The fixed templates the recipe's checks use, in English and Chinese, so typos fail now. */

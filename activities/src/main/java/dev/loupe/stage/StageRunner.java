@@ -218,6 +218,41 @@ public final class StageRunner {
   }
 
   /**
+   * The record of a batch line's answer, priced at the batch rates. Delivery has no {@link Call},
+   * only what the line recorded when it was spooled.
+   *
+   * @param planModel the model the plan asked for (the price table's key)
+   */
+  public Output output(
+      String stage, String endpoint, String planModel, String templateId, ModelResponse response) {
+    PriceTable.Charge charge = prices.charge(planModel, Lane.BATCH, tokens(response));
+    String reported = response.model() == null ? planModel : response.model();
+    log.debug(
+        "stage={} endpoint={} model={} lane=batch input_tokens={} output_tokens={}",
+        stage,
+        endpoint,
+        reported,
+        response.inputTokens(),
+        response.outputTokens());
+    return new Output(
+        response.text(),
+        new ModelCall(
+            stage,
+            endpoint,
+            reported,
+            templateId,
+            new Usage(
+                response.inputTokens(),
+                response.outputTokens(),
+                charge.paidUsd(),
+                response.cachedInputTokens(),
+                0,
+                charge.savedUsd()),
+            response.latencyMillis(),
+            Lane.BATCH.wireName()));
+  }
+
+  /**
    * Flex, unless the endpoint's flex deadline passed since the stage was first scheduled (its
    * capacity refusals were retried that long): then online. A batch stage that reaches this runner
    * goes online until the batch lane sends its own.

@@ -3,6 +3,8 @@ package dev.loupe.activity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loupe.batch.BatchLineWriter;
+import dev.loupe.batch.BatchSpool;
 import dev.loupe.cache.ResponseCaches;
 import dev.loupe.contract.ApiActivities;
 import dev.loupe.contract.CaptionResult;
@@ -87,7 +89,14 @@ class ApiActivitiesImplTest {
             ResponseCaches.none());
     environment.registerActivitiesImplementations(
         new ApiActivitiesImpl(
-            runner, new StructuredOutputs(RecordMapper.create()), HEARTBEAT_EVERY));
+            runner,
+            new StageResults(new StructuredOutputs(RecordMapper.create())),
+            new BatchLineWriter(
+                runner,
+                Map.of(),
+                new BatchSpool(blobs, RecordMapper.create()),
+                java.time.Clock.systemUTC()),
+            HEARTBEAT_EVERY));
     api =
         environment.newActivityStub(
             ApiActivities.class,

@@ -3,6 +3,7 @@ package dev.loupe.recipe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan;
@@ -42,7 +43,12 @@ class PlannerLaneTest {
         new Planner(
             new RecipeLibrary(files),
             new PromptLibrary(files),
-            new Endpoints("oa", Map.of("oa", "gpt-4.1-mini", "claude", "c-1"), Set.of("oa")),
+            new Endpoints(
+                "oa",
+                Map.of("oa", "gpt-4.1-mini", "claude", "c-1", "vllm", "v-1"),
+                Set.of("oa"),
+                Map.of("oa", "openai", "claude", "anthropic", "vllm", "openai-compatible"),
+                Map.of("oa", new BatchSettings(50_000, 200_000_000L, 300, 30))),
             new PriceTable(Map.of("gpt-4.1-mini", new PriceTable.Price(0.4, 1.6))));
   }
 
@@ -56,6 +62,28 @@ class PlannerLaneTest {
     assertThat(flex.stage("describe").lane()).isEqualTo(Lane.FLEX);
     assertThat(flex.stage("answer").lane()).isEqualTo(Lane.FLEX);
     assertThat(flex.stage("ask").lane()).isEqualTo(Lane.BATCH);
+  }
+
+  @Test
+  void batchStagesWaitInTheOutputsSpoolAndThePlanCarriesTheirEndpointsSettings()
+      throws IOException {
+    RunPlan plan = planner.plan(REQUEST);
+
+    assertThat(plan.stage("ask").batchSpool()).isEqualTo("file:///out/.loupe/batch/");
+    assertThat(plan.stage("describe").batchSpool()).isNull();
+    assertThat(plan.batchesOrEmpty())
+        .containsExactly(Map.entry("oa", new BatchSettings(50_000, 200_000_000L, 300, 30)));
+  }
+
+  @Test
+  void batchOnAnEndpointWithoutABatchApiIsRefusedNamingTheEndpoint() throws IOException {
+    write(
+        "recipes/two.yaml",
+        "name: two\nstages:\n  describe: {templates: [t], endpoints: [vllm], lane: batch}\n");
+
+    assertThatThrownBy(() -> planner.plan(REQUEST))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoint 'vllm' (openai-compatible) has no batch API");
   }
 
   @Test

@@ -1,6 +1,9 @@
 package dev.loupe.cli;
 
+import dev.loupe.config.EndpointSettings;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.contract.BatchProgress;
+import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.Counts;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.Progress;
@@ -11,6 +14,7 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -64,6 +68,9 @@ final class StatusCommand implements Callable<Integer> {
           out.println("(no progress: " + Summary.rootMessage(noAnswer) + ")");
         }
       }
+      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        printBatchLanes(out, temporal, config);
+      }
       String link = temporal.workflowLink(workflowId);
       if (link != null) {
         out.println("Temporal UI: " + link);
@@ -111,6 +118,44 @@ final class StatusCommand implements Callable<Integer> {
           progress.failed(),
           workflowId,
           progress.waitingUntil());
+    }
+  }
+
+  /** The dataset's batch lanes, one line per endpoint that has one. */
+  private void printBatchLanes(PrintStream out, RemoteTemporal temporal, LoupeConfig config) {
+    for (Map.Entry<String, EndpointSettings> endpoint : config.endpoints().entrySet()) {
+      if (endpoint.getValue().batchSettings().isEmpty()) {
+        continue;
+      }
+      String laneId = BatchWorkflow.workflowId(workflowId, endpoint.getKey());
+      WorkflowStub lane = temporal.client().newUntypedWorkflowStub(laneId);
+      try {
+        lane.describe();
+      } catch (WorkflowNotFoundException none) {
+        continue;
+      }
+      try {
+        BatchProgress batches = lane.query(BatchWorkflow.BATCHES, BatchProgress.class);
+        out.printf(
+            Locale.ROOT,
+            "batch lane %s: %s · %,d batches open · %,d lines waiting · %,d submitted · %,d done"
+                + " · %,d failed · oldest batch %,d s%n",
+            endpoint.getKey(),
+            batches.state(),
+            batches.batchesOpen(),
+            batches.linesWaiting(),
+            batches.linesSubmitted(),
+            batches.linesDone(),
+            batches.linesFailed(),
+            batches.oldestBatchAgeSeconds());
+      } catch (WorkflowException noAnswer) {
+        out.println(
+            "batch lane "
+                + endpoint.getKey()
+                + ": (no answer: "
+                + Summary.rootMessage(noAnswer)
+                + ")");
+      }
     }
   }
 

@@ -1,7 +1,10 @@
 package dev.loupe.config;
 
+import dev.loupe.batch.BatchLimits;
+import dev.loupe.contract.BatchSettings;
 import dev.loupe.provider.ProviderKind;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One model endpoint, as configured. The API key is never here: only the name of the environment
@@ -26,6 +29,8 @@ import java.util.Objects;
  *     cache_control}; OpenAI and Gemini cache prefixes by themselves); off when null
  * @param flex the flex lane of an {@code openai} endpoint: call timeout and when to give up on flex
  *     and send online; the defaults when null
+ * @param batch when the batch lane sends a provider batch on this endpoint; provider ceilings and
+ *     defaults when absent
  */
 public record EndpointSettings(
     String provider,
@@ -38,7 +43,8 @@ public record EndpointSettings(
     Integer requestsPerMinute,
     Integer tokensPerMinute,
     Boolean promptCache,
-    FlexSettings flex) {
+    FlexSettings flex,
+    BatchConfig batch) {
 
   /**
    * @param timeoutSeconds the call timeout of flex calls, which may take many minutes (default 900,
@@ -99,9 +105,22 @@ public record EndpointSettings(
     }
     promptCache = promptCache != null && promptCache;
     flex = flex == null ? FlexSettings.DEFAULT : flex;
+    if (batch != null) {
+      ProviderKind kind = ProviderKind.fromConfigName(provider);
+      BatchLimits limits =
+          BatchLimits.of(kind)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "batch: settings on a "
+                              + provider
+                              + " endpoint, which has no batch API (openai, anthropic and gemini"
+                              + " have one)"));
+      batch.resolve(limits, provider);
+    }
   }
 
-  /** Settings without prompt-cache marks and with the default flex lane. */
+  /** Settings without prompt-cache marks, with the default flex lane and no batch settings. */
   public EndpointSettings(
       String provider,
       String baseUrl,
@@ -123,7 +142,67 @@ public record EndpointSettings(
         requestsPerMinute,
         tokensPerMinute,
         null,
+        null,
         null);
+  }
+
+  /**
+   * The batch lane's settings on this endpoint, or empty when its provider has no batch API. Absent
+   * values take the provider's ceilings, a 5-minute wait and a 30-second poll.
+   */
+  public Optional<BatchSettings> batchSettings() {
+    return BatchLimits.of(kind())
+        .map(
+            limits ->
+                (batch == null ? new BatchConfig(null, null, null, null) : batch)
+                    .resolve(limits, provider));
+  }
+
+  /**
+   * The endpoint's {@code batch:} key.
+   *
+   * @param maxRequests lines per batch, at most the provider's ceiling
+   * @param maxBytes bytes of input file per batch, at most the provider's ceiling
+   * @param maxWaitSeconds the longest a line waits for its batch to be sent
+   * @param pollSeconds how often open batches are polled
+   */
+  public record BatchConfig(
+      Integer maxRequests, Long maxBytes, Integer maxWaitSeconds, Integer pollSeconds) {
+    static final int DEFAULT_MAX_WAIT_SECONDS = 300;
+    static final int DEFAULT_POLL_SECONDS = 30;
+
+    BatchSettings resolve(BatchLimits limits, String provider) {
+      if (maxRequests != null && (maxRequests < 1 || maxRequests > limits.maxRequests())) {
+        throw new IllegalArgumentException(
+            "batch.maxRequests must be within 1.."
+                + limits.maxRequests()
+                + " (the "
+                + provider
+                + " ceiling): "
+                + maxRequests);
+      }
+      if (maxBytes != null && (maxBytes < 1 || maxBytes > limits.maxBytes())) {
+        throw new IllegalArgumentException(
+            "batch.maxBytes must be within 1.."
+                + limits.maxBytes()
+                + " (the "
+                + provider
+                + " ceiling): "
+                + maxBytes);
+      }
+      if (maxWaitSeconds != null && maxWaitSeconds < 0) {
+        throw new IllegalArgumentException(
+            "batch.maxWaitSeconds must not be negative: " + maxWaitSeconds);
+      }
+      if (pollSeconds != null && pollSeconds < 1) {
+        throw new IllegalArgumentException("batch.pollSeconds must be positive: " + pollSeconds);
+      }
+      return new BatchSettings(
+          maxRequests == null ? limits.maxRequests() : maxRequests,
+          maxBytes == null ? limits.maxBytes() : maxBytes,
+          maxWaitSeconds == null ? DEFAULT_MAX_WAIT_SECONDS : maxWaitSeconds,
+          pollSeconds == null ? DEFAULT_POLL_SECONDS : pollSeconds);
+    }
   }
 
   /** Settings without rate limits. */
@@ -144,6 +223,61 @@ public record EndpointSettings(
         maxConcurrency,
         imageMaxLongSide,
         null,
+        null);
+  }
+
+  /** Settings with batch settings, without prompt-cache marks, with the default flex lane. */
+  public EndpointSettings(
+      String provider,
+      String baseUrl,
+      String apiKeyEnv,
+      String model,
+      Integer timeoutSeconds,
+      Integer maxConcurrency,
+      Integer imageMaxLongSide,
+      Integer requestsPerMinute,
+      Integer tokensPerMinute,
+      BatchConfig batch) {
+    this(
+        provider,
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeoutSeconds,
+        maxConcurrency,
+        imageMaxLongSide,
+        requestsPerMinute,
+        tokensPerMinute,
+        null,
+        null,
+        batch);
+  }
+
+  /** Settings with prompt-cache marks and flex settings, and no batch settings. */
+  public EndpointSettings(
+      String provider,
+      String baseUrl,
+      String apiKeyEnv,
+      String model,
+      Integer timeoutSeconds,
+      Integer maxConcurrency,
+      Integer imageMaxLongSide,
+      Integer requestsPerMinute,
+      Integer tokensPerMinute,
+      Boolean promptCache,
+      FlexSettings flex) {
+    this(
+        provider,
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeoutSeconds,
+        maxConcurrency,
+        imageMaxLongSide,
+        requestsPerMinute,
+        tokensPerMinute,
+        promptCache,
+        flex,
         null);
   }
 

@@ -4,18 +4,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Named;
 import dev.loupe.activity.ApiActivitiesImpl;
+import dev.loupe.activity.BatchActivitiesImpl;
 import dev.loupe.activity.CaptionerActivitiesImpl;
 import dev.loupe.activity.CpuActivitiesImpl;
 import dev.loupe.activity.ImageProber;
 import dev.loupe.activity.RecordBuilder;
+import dev.loupe.activity.StageResults;
+import dev.loupe.batch.BatchApi;
+import dev.loupe.batch.BatchLineWriter;
+import dev.loupe.batch.BatchSpool;
+import dev.loupe.batch.LineCompletions;
+import dev.loupe.batch.TemporalLineCompletions;
 import dev.loupe.cache.ResponseCaches;
 import dev.loupe.captioner.ModelServerSupervisor;
 import dev.loupe.config.CaptionerSettings;
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.contract.ApiActivities;
+import dev.loupe.contract.BatchActivities;
+import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.export.Exporter;
@@ -56,9 +66,11 @@ import dev.loupe.storage.S3Settings;
 import dev.loupe.workflow.DatasetTuning;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.temporal.client.WorkflowClient;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -113,6 +125,8 @@ public final class LoupeModule extends AbstractModule {
   protected void configure() {
     bind(LoupeConfig.class).toInstance(config);
     bind(MeterRegistry.class).toInstance(metrics);
+    // Commands that never talk to Temporal build this module without a client.
+    OptionalBinder.newOptionalBinder(binder(), WorkflowClient.class);
   }
 
   @Provides
@@ -214,8 +228,20 @@ public final class LoupeModule extends AbstractModule {
         config.defaultEndpoint() == null
             ? models.keySet().iterator().next()
             : config.defaultEndpoint();
+    Map<String, String> providers = new LinkedHashMap<>();
+    Map<String, BatchSettings> batchLanes = new LinkedHashMap<>();
+    config
+        .endpoints()
+        .forEach(
+            (name, endpoint) -> {
+              providers.put(name, endpoint.provider());
+              endpoint.batchSettings().ifPresent(settings -> batchLanes.put(name, settings));
+            });
     return new Planner(
-        new RecipeLibrary(files), prompts, new Endpoints(defaultEndpoint, models, flex), prices);
+        new RecipeLibrary(files),
+        prompts,
+        new Endpoints(defaultEndpoint, models, flex, providers, batchLanes),
+        prices);
   }
 
   @Provides
@@ -254,21 +280,66 @@ public final class LoupeModule extends AbstractModule {
 
   @Provides
   @Singleton
-  ApiActivities apiActivities(
+  Map<String, BatchApi> batchApis(OkHttpClient http) {
+    return new ModelClients(http, environment).batchApis(config.endpoints());
+  }
+
+  @Provides
+  @Singleton
+  StageRunner apiStageRunner(
       Map<String, ModelEndpoint> endpoints,
       PromptLibrary prompts,
       PriceTable prices,
       BlobStore blobs,
       SourceReader sources,
-      DecodeBudget decodes,
-      @Named("records") ObjectMapper records) {
+      DecodeBudget decodes) {
     PreparedImages images =
         new PreparedImages(sources, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes), 64);
     ResponseCaches caches = new ResponseCaches(blobs, config.cacheRoot(environment));
+    return new StageRunner(endpoints, prompts, images, prices, caches);
+  }
+
+  @Provides
+  @Singleton
+  StageResults stageResults(@Named("records") ObjectMapper records) {
+    return new StageResults(new StructuredOutputs(records));
+  }
+
+  @Provides
+  @Singleton
+  BatchSpool batchSpool(BlobStore blobs, @Named("records") ObjectMapper records) {
+    return new BatchSpool(blobs, records);
+  }
+
+  @Provides
+  @Singleton
+  ApiActivities apiActivities(
+      StageRunner runner, StageResults results, Map<String, BatchApi> batchApis, BatchSpool spool) {
     return new ApiActivitiesImpl(
-        new StageRunner(endpoints, prompts, images, prices, caches),
-        new StructuredOutputs(records),
+        runner,
+        results,
+        new BatchLineWriter(runner, batchApis, spool, Clock.systemUTC()),
         API_HEARTBEAT_EVERY);
+  }
+
+  /** The batch lane's activities; they complete waiting model calls through the client. */
+  @Provides
+  @Singleton
+  BatchActivities batchActivities(
+      Map<String, BatchApi> batchApis,
+      BatchSpool spool,
+      StageRunner runner,
+      StageResults results,
+      Optional<WorkflowClient> client) {
+    return new BatchActivitiesImpl(
+        batchApis,
+        spool,
+        runner,
+        results,
+        client
+            .<LineCompletions>map(
+                temporal -> new TemporalLineCompletions(temporal.newActivityCompletionClient()))
+            .orElseGet(TemporalLineCompletions::unconnected));
   }
 
   /**
@@ -321,11 +392,13 @@ public final class LoupeModule extends AbstractModule {
   PoolRegistrar poolRegistrar(
       com.google.inject.Provider<CpuActivities> cpu,
       com.google.inject.Provider<ApiActivities> api,
+      com.google.inject.Provider<BatchActivities> batch,
       com.google.inject.Provider<CaptionerActivities> captioner) {
     return new PoolRegistrar(
         config,
         cpu::get,
         api::get,
+        batch::get,
         captioner::get,
         DatasetTuning.DEFAULT,
         config.retry().toApiRetry());

@@ -1,5 +1,6 @@
 package dev.loupe.worker;
 
+import dev.loupe.batch.BatchApi;
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.provider.HttpModelClient;
@@ -29,6 +30,9 @@ final class ModelClients {
   private static final Duration ACTIVITY_MARGIN = Duration.ofSeconds(10);
 
   private static final Duration MIN_WAIT = Duration.ofSeconds(5);
+
+  /** Batch uploads and result downloads run up to hundreds of megabytes. */
+  private static final Duration BATCH_TRANSFER = Duration.ofMinutes(20);
 
   private final ProviderClients clients;
   private final Map<String, String> environment;
@@ -84,6 +88,18 @@ final class ModelClients {
     }
     return new ModelEndpoint(
         name, limited, images, kind.configName(), online.codec(), flexOnlineAfter);
+  }
+
+  /** The batch APIs of the endpoints whose provider has one Loupe speaks. */
+  Map<String, BatchApi> batchApis(Map<String, EndpointSettings> endpoints) {
+    Map<String, BatchApi> built = new LinkedHashMap<>();
+    endpoints.forEach(
+        (name, settings) ->
+            clients
+                .createBatchApi(
+                    settings.kind(), settings.baseUrl(), keyOf(name, settings), BATCH_TRANSFER)
+                .ifPresent(api -> built.put(name, api)));
+    return built;
   }
 
   /** How long a call may wait for the rate limits, so that it still ends within the activity. */

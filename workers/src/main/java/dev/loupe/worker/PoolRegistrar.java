@@ -4,12 +4,15 @@ import dev.loupe.config.EndpointSettings;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.config.WorkerSettings.PollerSettings;
 import dev.loupe.contract.ApiActivities;
+import dev.loupe.contract.BatchActivities;
+import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ImageWorkflow;
 import dev.loupe.contract.TaskQueues;
 import dev.loupe.workflow.ApiRetry;
+import dev.loupe.workflow.BatchWorkflowImpl;
 import dev.loupe.workflow.DatasetTuning;
 import dev.loupe.workflow.DatasetWorkflowImpl;
 import dev.loupe.workflow.ImageWorkflowImpl;
@@ -35,6 +38,7 @@ public final class PoolRegistrar {
   private final LoupeConfig config;
   private final Supplier<CpuActivities> cpu;
   private final Supplier<ApiActivities> api;
+  private final Supplier<BatchActivities> batch;
   private final Supplier<CaptionerActivities> captioner;
   private final DatasetTuning tuning;
   private final ApiRetry retry;
@@ -43,12 +47,14 @@ public final class PoolRegistrar {
       LoupeConfig config,
       Supplier<CpuActivities> cpu,
       Supplier<ApiActivities> api,
+      Supplier<BatchActivities> batch,
       Supplier<CaptionerActivities> captioner,
       DatasetTuning tuning,
       ApiRetry retry) {
     this.config = config;
     this.cpu = cpu;
     this.api = api;
+    this.batch = batch;
     this.captioner = captioner;
     this.tuning = tuning;
     this.retry = retry;
@@ -70,6 +76,7 @@ public final class PoolRegistrar {
       worker.registerWorkflowImplementationFactory(
           ImageWorkflow.class, () -> new ImageWorkflowImpl(retry));
       worker.registerWorkflowImplementationTypes(ShardExportWorkflowImpl.class);
+      worker.registerWorkflowImplementationFactory(BatchWorkflow.class, BatchWorkflowImpl::new);
       queues.add(TaskQueues.WORKFLOWS);
     }
     if (pools.contains(Pool.CPU)) {
@@ -86,11 +93,12 @@ public final class PoolRegistrar {
     }
     if (pools.contains(Pool.API)) {
       ApiActivities activities = api.get();
+      BatchActivities batches = batch.get();
       for (Map.Entry<String, EndpointSettings> endpoint : config.endpoints().entrySet()) {
         String queue = TaskQueues.api(endpoint.getKey());
         Worker worker =
             factory.newWorker(queue, apiWorkerOptions(endpoint.getValue(), pollers(Pool.API)));
-        worker.registerActivitiesImplementations(activities);
+        worker.registerActivitiesImplementations(activities, batches);
         queues.add(queue);
       }
     }

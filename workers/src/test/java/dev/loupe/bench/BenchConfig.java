@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param timeoutSeconds HTTP timeout of one call
  * @param apiMaximumAttempts attempts per call before the image fails
  * @param requestsPerMinute the endpoint's requests-per-minute limit, or null for none
+ * @param provider the endpoint's provider ({@code openai-compatible} for the bench endpoint)
+ * @param batch the endpoint's {@code batch:} settings as YAML flow mapping, or null for none
  */
 public record BenchConfig(
     String baseUrl,
@@ -24,23 +26,48 @@ public record BenchConfig(
     int concurrency,
     int timeoutSeconds,
     int apiMaximumAttempts,
-    Integer requestsPerMinute) {
+    Integer requestsPerMinute,
+    String provider,
+    String batch) {
   public static final String ENDPOINT = "bench";
   public static final String RECIPE = "caption-qa";
   public static final int CALLS_PER_IMAGE = 3;
 
   public BenchConfig(String baseUrl, String apiKeyEnv, int concurrency) {
-    this(baseUrl, apiKeyEnv, concurrency, 60, 8, null);
+    this(baseUrl, apiKeyEnv, concurrency, 60, 8, null, "openai-compatible", null);
+  }
+
+  /**
+   * An {@code openai} endpoint with the batch lane's settings {@code batch}, e.g. {@code
+   * {pollSeconds: 1}}.
+   */
+  public BenchConfig withOpenAiBatch(String batchSettings) {
+    return new BenchConfig(
+        baseUrl,
+        apiKeyEnv,
+        concurrency,
+        timeoutSeconds,
+        apiMaximumAttempts,
+        requestsPerMinute,
+        "openai",
+        batchSettings);
   }
 
   public BenchConfig withTimeout(int seconds) {
     return new BenchConfig(
-        baseUrl, apiKeyEnv, concurrency, seconds, apiMaximumAttempts, requestsPerMinute);
+        baseUrl,
+        apiKeyEnv,
+        concurrency,
+        seconds,
+        apiMaximumAttempts,
+        requestsPerMinute,
+        provider,
+        batch);
   }
 
   public BenchConfig withRequestsPerMinute(Integer rpm) {
     return new BenchConfig(
-        baseUrl, apiKeyEnv, concurrency, timeoutSeconds, apiMaximumAttempts, rpm);
+        baseUrl, apiKeyEnv, concurrency, timeoutSeconds, apiMaximumAttempts, rpm, provider, batch);
   }
 
   /**
@@ -55,7 +82,9 @@ public record BenchConfig(
         .append("  ")
         .append(ENDPOINT)
         .append(":\n")
-        .append("    provider: openai-compatible\n")
+        .append("    provider: ")
+        .append(provider)
+        .append('\n')
         .append("    baseUrl: ")
         .append(baseUrl)
         .append('\n')
@@ -71,6 +100,9 @@ public record BenchConfig(
         .append('\n');
     if (requestsPerMinute != null) {
       yaml.append("    requestsPerMinute: ").append(requestsPerMinute).append('\n');
+    }
+    if (batch != null) {
+      yaml.append("    batch: ").append(batch).append('\n');
     }
     yaml.append("retry:\n")
         .append("  apiMaximumAttempts: ")

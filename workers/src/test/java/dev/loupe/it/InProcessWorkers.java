@@ -61,11 +61,35 @@ final class InProcessWorkers implements AutoCloseable {
   static InProcessWorkers start(
       int apiAttempts, java.nio.file.Path configDirectory, UnaryOperator<LoupeConfig> adjust)
       throws IOException {
-    FakeOpenAiServer fake = FakeOpenAiServer.start();
+    return start(
+        apiAttempts,
+        configDirectory,
+        adjust,
+        FakeOpenAiServer.start(),
+        baseUrl ->
+            new EndpointSettings("openai-compatible", baseUrl, null, "fake-model", 30, 8, null));
+  }
+
+  /**
+   * The workers with the endpoint {@code endpoint} makes of the fake's base URL, against {@code
+   * fake} (which a restarted set of workers shares with the set it replaces).
+   */
+  static InProcessWorkers start(
+      int apiAttempts,
+      java.nio.file.Path configDirectory,
+      FakeOpenAiServer fake,
+      java.util.function.Function<String, EndpointSettings> endpoint) {
+    return start(apiAttempts, configDirectory, UnaryOperator.identity(), fake, endpoint);
+  }
+
+  private static InProcessWorkers start(
+      int apiAttempts,
+      java.nio.file.Path configDirectory,
+      UnaryOperator<LoupeConfig> adjust,
+      FakeOpenAiServer fake,
+      java.util.function.Function<String, EndpointSettings> endpoint) {
     LinkedHashMap<String, EndpointSettings> endpoints = new LinkedHashMap<>();
-    endpoints.put(
-        ENDPOINT,
-        new EndpointSettings("openai-compatible", fake.baseUrl(), null, "fake-model", 30, 8, null));
+    endpoints.put(ENDPOINT, endpoint.apply(fake.baseUrl()));
     LoupeConfig config =
         new LoupeConfig(
             null, ENDPOINT, endpoints, null, 4, new LoupeConfig.RetryConfig(apiAttempts, 1, 2));
@@ -170,6 +194,15 @@ final class InProcessWorkers implements AutoCloseable {
       Thread.sleep(250);
     } while (System.nanoTime() < deadline);
     return count;
+  }
+
+  /**
+   * Stops the workers at once, as a crash would, without waiting for their tasks; the fake stays up
+   * for the workers that replace them.
+   */
+  void crash() {
+    temporal.workerFactory().shutdownNow();
+    client().getWorkflowServiceStubs().shutdownNow();
   }
 
   @Override

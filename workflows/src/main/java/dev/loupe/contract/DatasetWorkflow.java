@@ -35,6 +35,10 @@ public interface DatasetWorkflow {
   @SignalMethod(name = "resume")
   void resume();
 
+  /** A batch lane of this dataset reports its figures (sent by {@code BatchWorkflow}). */
+  @SignalMethod(name = "batchProgress")
+  void batchProgress(BatchProgress progress);
+
   /**
    * Runs the failed images again (child IDs {@code <dataset>/<sha256>/retry-<n>}), merging their
    * results into the same output, then exports again. Accepted only while the run waits after an

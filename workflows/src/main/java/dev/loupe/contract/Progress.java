@@ -1,6 +1,7 @@
 package dev.loupe.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
 
 /**
  * What the {@code progress} query of {@code DatasetWorkflow} answers. An image being retried counts
@@ -25,6 +26,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param retryRound 0 before any {@code retryFailed}; the round being run or last run after
  * @param output where the outputs are written
  * @param waitingUntil while {@code waiting}: when the wait ends (ISO-8601, UTC); else null
+ * @param batches the dataset's batch lanes as they last reported, one per endpoint; empty without
+ *     batch-lane stages
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Progress(
@@ -44,7 +47,52 @@ public record Progress(
     String message,
     int retryRound,
     String output,
-    String waitingUntil) {
+    String waitingUntil,
+    List<BatchProgress> batches) {
+
+  /** Progress without batch lanes. */
+  public Progress(
+      String state,
+      long total,
+      boolean listingDone,
+      long done,
+      long accepted,
+      long rejected,
+      long failed,
+      int inFlight,
+      long qaAccepted,
+      long inputTokens,
+      long outputTokens,
+      double costUsd,
+      int continuedAsNew,
+      String message,
+      int retryRound,
+      String output,
+      String waitingUntil) {
+    this(
+        state,
+        total,
+        listingDone,
+        done,
+        accepted,
+        rejected,
+        failed,
+        inFlight,
+        qaAccepted,
+        inputTokens,
+        outputTokens,
+        costUsd,
+        continuedAsNew,
+        message,
+        retryRound,
+        output,
+        waitingUntil,
+        List.of());
+  }
+
+  public List<BatchProgress> batchesOrEmpty() {
+    return batches == null ? List.of() : batches;
+  }
 
   public static final String WAITING = "waiting";
   public static final String COMPLETED = "completed";

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param templateHashes template id to the SHA-256 of its text
  * @param imageWorstCaseUsd the most one image can cost (reserved for each image in flight when the
  *     run has a budget); null in plans made before it existed
+ * @param batches endpoint to its batch settings, for the endpoints a batch-lane stage uses; empty
+ *     when no stage is in the batch lane
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunPlan(
@@ -29,7 +31,8 @@ public record RunPlan(
     String lang,
     int nearDuplicateDistance,
     CheckSettings checkSettings,
-    Double imageWorstCaseUsd) {
+    Double imageWorstCaseUsd,
+    Map<String, BatchSettings> batches) {
 
   public static final String OCR = "ocr";
   public static final String DESCRIBE = "describe";
@@ -45,6 +48,11 @@ public record RunPlan(
   public static final String REASON = "reason";
   public static final String EVALUATE = "evaluate";
 
+  /** Batch settings by endpoint; empty for plans made before the batch lane. */
+  public Map<String, BatchSettings> batchesOrEmpty() {
+    return batches == null ? Map.of() : batches;
+  }
+
   /** A plan in English with default check settings and no near-duplicate detection. */
   public RunPlan(
       String recipe,
@@ -53,10 +61,21 @@ public record RunPlan(
       long maxPixels,
       Map<String, StagePlan> stages,
       Map<String, String> templateHashes) {
-    this(recipe, recipeHash, minShortSide, maxPixels, stages, templateHashes, "en", 0, null, null);
+    this(
+        recipe,
+        recipeHash,
+        minShortSide,
+        maxPixels,
+        stages,
+        templateHashes,
+        "en",
+        0,
+        null,
+        null,
+        Map.of());
   }
 
-  /** A plan without a worst-case image cost. */
+  /** A plan without a worst-case image cost, with every stage online. */
   public RunPlan(
       String recipe,
       String recipeHash,
@@ -77,7 +96,8 @@ public record RunPlan(
         lang,
         nearDuplicateDistance,
         checkSettings,
-        null);
+        null,
+        Map.of());
   }
 
   /** This plan with the worst-case cost of one image. */
@@ -92,7 +112,8 @@ public record RunPlan(
         lang,
         nearDuplicateDistance,
         checkSettings,
-        usd);
+        usd,
+        batches);
   }
 
   /** The prompt language for an item: its own when it has one, else the recipe's. */
@@ -149,6 +170,8 @@ public record RunPlan(
    * @param lane how the stage's calls travel; {@link Lane#ONLINE} when null
    * @param cache the response cache: a directory or {@code s3://} prefix, {@value
    *     DatasetRequest#NO_CACHE} for none, or null for the API worker's own setting
+   * @param batchSpool for a batch-lane stage, where its calls wait as batch lines: the dataset's
+   *     {@code <output>/.loupe/batch/}; null otherwise
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record StagePlan(
@@ -160,10 +183,29 @@ public record RunPlan(
       List<String> checks,
       String pool,
       Lane lane,
-      String cache) {
+      String cache,
+      String batchSpool) {
 
     public static final String API_POOL = "api";
     public static final String CAPTIONER_POOL = "captioner";
+
+    /** A stage in {@code lane}, outside the batch lane's spool, with the worker's own cache. */
+    public StagePlan(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        int questions,
+        int maxOutputTokens,
+        List<String> checks,
+        String pool,
+        Lane lane) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, lane, null, null);
+    }
+
+    /** Whether the stage's calls go into provider batches. */
+    public boolean inBatch() {
+      return laneOrDefault() == Lane.BATCH && !onCaptioner();
+    }
 
     /** A stage in the online lane. */
     public StagePlan(
@@ -177,7 +219,7 @@ public record RunPlan(
       this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, Lane.ONLINE);
     }
 
-    /** A stage with the API worker's own cache setting. */
+    /** A stage outside the batch lane's spool, with a response cache setting. */
     public StagePlan(
         List<String> endpoints,
         String model,
@@ -186,8 +228,10 @@ public record RunPlan(
         int maxOutputTokens,
         List<String> checks,
         String pool,
-        Lane lane) {
-      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, lane, null);
+        Lane lane,
+        String cache) {
+      this(
+          endpoints, model, templates, questions, maxOutputTokens, checks, pool, lane, cache, null);
     }
 
     public Lane laneOrDefault() {

@@ -1,6 +1,7 @@
 package dev.loupe.workflow;
 
 import dev.loupe.contract.ApiActivities;
+import dev.loupe.contract.BatchActivities;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.Lane;
@@ -78,12 +79,96 @@ final class ActivityStubs {
    */
   static final Duration FLEX_START_TO_CLOSE = Duration.ofMinutes(20);
 
+  /**
+   * A provider batch answers within its 24 h completion window; a model call in the batch lane
+   * waits that long (its line is completed by the batch workflow), plus a margin for queueing and
+   * delivery.
+   */
+  static final Duration BATCH_LINE_TIMEOUT = Duration.ofHours(26);
+
+  /**
+   * The batch workflow's provider calls: short, except delivery, which heartbeats as it completes
+   * each line. Storage and provider trouble is retried; the lines wait in the meantime.
+   */
+  static final ActivityOptions BATCH =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofHours(1))
+          .setHeartbeatTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(2))
+                  .setMaximumInterval(Duration.ofMinutes(2))
+                  .build())
+          .build();
+
+  /** The start-time check that the endpoint's key may use batches: a refusal fails the start. */
+  static final ActivityOptions BATCH_PROBE =
+      ActivityOptions.newBuilder(BATCH)
+          .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(2))
+                  .setMaximumAttempts(5)
+                  .build())
+          .build();
+
   private final ActivityOptions api;
+  private final ActivityOptions batchLine;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
   private final Map<String, ApiActivities> flexByEndpoint = new HashMap<>();
+  private final Map<String, ApiActivities> batchLineByEndpoint = new HashMap<>();
 
   ActivityStubs(ApiRetry retry) {
     this.api = api(retry);
+    this.batchLine = batchLine(retry);
+  }
+
+  /**
+   * Model calls in the batch lane: the same activities, completed asynchronously when their batch
+   * line's result arrives. No heartbeat (nothing runs while the line waits); a line that fails or
+   * expires in its batch fails the attempt, and the retry puts it into a later batch.
+   */
+  static ActivityOptions batchLine(ApiRetry retry) {
+    return ActivityOptions.newBuilder(api(retry))
+        .setStartToCloseTimeout(BATCH_LINE_TIMEOUT)
+        .setHeartbeatTimeout(null)
+        .build();
+  }
+
+  static BatchActivities batch(String endpoint) {
+    return Workflow.newActivityStub(
+        BatchActivities.class,
+        ActivityOptions.newBuilder(BATCH).setTaskQueue(TaskQueues.api(endpoint)).build());
+  }
+
+  static BatchActivities batchProbe(String endpoint) {
+    return Workflow.newActivityStub(
+        BatchActivities.class,
+        ActivityOptions.newBuilder(BATCH_PROBE).setTaskQueue(TaskQueues.api(endpoint)).build());
+  }
+
+  /** The stub for one endpoint's queue in the lane of {@code stage}. */
+  ApiActivities api(String endpoint, StagePlan stage) {
+    if (stage.laneOrDefault() == Lane.FLEX) {
+      return flexByEndpoint.computeIfAbsent(
+          endpoint,
+          name ->
+              Workflow.newActivityStub(
+                  ApiActivities.class,
+                  ActivityOptions.newBuilder(api)
+                      .setTaskQueue(TaskQueues.api(name))
+                      .setStartToCloseTimeout(FLEX_START_TO_CLOSE)
+                      .build()));
+    }
+    if (!stage.inBatch()) {
+      return api(endpoint);
+    }
+    return batchLineByEndpoint.computeIfAbsent(
+        endpoint,
+        name ->
+            Workflow.newActivityStub(
+                ApiActivities.class,
+                ActivityOptions.newBuilder(batchLine).setTaskQueue(TaskQueues.api(name)).build()));
   }
 
   /**
@@ -120,22 +205,6 @@ final class ActivityStubs {
 
   static CpuActivities shards() {
     return Workflow.newActivityStub(CpuActivities.class, SHARD);
-  }
-
-  /** The stub for one endpoint's queue in the stage's lane, made once per workflow execution. */
-  ApiActivities api(String endpoint, StagePlan stage) {
-    if (stage.laneOrDefault() != Lane.FLEX) {
-      return api(endpoint);
-    }
-    return flexByEndpoint.computeIfAbsent(
-        endpoint,
-        name ->
-            Workflow.newActivityStub(
-                ApiActivities.class,
-                ActivityOptions.newBuilder(api)
-                    .setTaskQueue(TaskQueues.api(name))
-                    .setStartToCloseTimeout(FLEX_START_TO_CLOSE)
-                    .build()));
   }
 
   /** The stub for one endpoint's queue, made once per workflow execution. */

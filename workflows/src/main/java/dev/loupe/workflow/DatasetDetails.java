@@ -1,5 +1,6 @@
 package dev.loupe.workflow;
 
+import dev.loupe.contract.BatchProgress;
 import dev.loupe.contract.FailedImage;
 import dev.loupe.contract.Progress;
 import java.util.List;
@@ -70,6 +71,24 @@ public final class DatasetDetails {
     }
     if (progress.message() != null && !progress.message().isEmpty()) {
       text.append(escape(progress.message())).append("\n\n");
+    }
+    if (!progress.batchesOrEmpty().isEmpty()) {
+      text.append(
+          "| batch lane | batches open | lines submitted | done | failed | oldest batch |\n"
+              + "|---|---|---|---|---|---|\n");
+      for (BatchProgress lane : progress.batchesOrEmpty()) {
+        text.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %d s |\n",
+                escape(lane.endpoint()),
+                number(lane.batchesOpen()),
+                number(lane.linesSubmitted()),
+                number(lane.linesDone()),
+                number(lane.linesFailed()),
+                lane.oldestBatchAgeSeconds()));
+      }
+      text.append('\n');
     }
     text.append("| images | count |\n|---|---:|\n");
     row(text, "total" + (progress.listingDone() ? "" : " (listing…)"), number(progress.total()));

@@ -1,5 +1,10 @@
 package dev.loupe.workflow;
 
+import dev.loupe.contract.BatchProgress;
+import dev.loupe.contract.BatchRef;
+import dev.loupe.contract.BatchRun;
+import dev.loupe.contract.BatchSettings;
+import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.Counts;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetCarry;
@@ -27,12 +32,14 @@ import dev.loupe.contract.ShardsResult;
 import dev.loupe.contract.SourceItem;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.contract.TaskQueues;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.ExternalWorkflowStub;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +49,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 
@@ -100,6 +108,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   private List<String> files = List.of();
   private List<FailedImage> failedSample = List.of();
   private boolean limitReached;
+  private final Map<String, BatchProgress> batchLanes = new java.util.TreeMap<>();
 
   public DatasetWorkflowImpl() {
     this(DatasetTuning.DEFAULT);
@@ -118,6 +127,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     output = request.output();
     restoreOrPlan(request);
     try {
+      if (request.carry() == null) {
+        startBatchLanes();
+      }
       boolean another = true;
       while (another) {
         state = working();
@@ -129,6 +141,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         another = awaitDecision(request);
       }
     } catch (CanceledFailure cancelled) {
+      Workflow.newDetachedCancellationScope(this::cancelBatchLanes).run();
       boolean wasWaiting = Progress.WAITING.equals(state);
       waitDeadlineMillis = 0;
       if (wasWaiting) {
@@ -144,6 +157,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             .run();
       }
     }
+    Workflow.newDetachedCancellationScope(this::closeBatchLanes).run();
     state = Progress.COMPLETED;
     publish();
     // Detached: after a cancellation, waiting in the cancelled scope would throw at once.
@@ -177,6 +191,81 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
       }
       throw failure;
     }
+  }
+
+  /**
+   * For each endpoint a batch-lane stage uses: checks that its key may use batches (a refusal fails
+   * the start with the provider's words), then starts its {@link BatchWorkflow}. It outlives this
+   * run's continue-as-new (parent close policy ABANDON) and is closed when the dataset ends.
+   */
+  private void startBatchLanes() {
+    Map<String, BatchSettings> lanes = plan.batchesOrEmpty();
+    String spool = batchSpool();
+    for (String endpoint : lanes.keySet()) {
+      try {
+        ActivityStubs.batchProbe(endpoint).probe(BatchRef.spool(endpoint, spool));
+      } catch (ActivityFailure failure) {
+        String why =
+            failure.getCause() instanceof ApplicationFailure application
+                ? application.getOriginalMessage()
+                : String.valueOf(failure.getCause());
+        throw RequestValidation.invalid(
+            "endpoint '" + endpoint + "' cannot use the batch lane: " + why);
+      }
+    }
+    for (Map.Entry<String, BatchSettings> lane : lanes.entrySet()) {
+      BatchWorkflow child =
+          Workflow.newChildWorkflowStub(
+              BatchWorkflow.class,
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(BatchWorkflow.workflowId(datasetId, lane.getKey()))
+                  .setTaskQueue(TaskQueues.WORKFLOWS)
+                  .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                  .build());
+      Async.function(
+          child::run, new BatchRun(datasetId, lane.getKey(), spool, lane.getValue(), null));
+      try {
+        Workflow.getWorkflowExecution(child).get();
+      } catch (ChildWorkflowFailure alreadyRunning) {
+        // A batch lane of this dataset ID is still open (a restarted dataset): it serves this run.
+        log.info("batch lane {} already open: {}", lane.getKey(), alreadyRunning.getMessage());
+      }
+    }
+  }
+
+  private String batchSpool() {
+    for (RunPlan.StagePlan stage : plan.stages().values()) {
+      if (stage.batchSpool() != null) {
+        return stage.batchSpool();
+      }
+    }
+    return null;
+  }
+
+  /** Cancels the batch lanes: their open provider batches are cancelled, their lines end. */
+  private void cancelBatchLanes() {
+    for (String endpoint : plan.batchesOrEmpty().keySet()) {
+      try {
+        batchLane(endpoint).cancel();
+      } catch (RuntimeException gone) {
+        log.info("batch lane {} was not open: {}", endpoint, gone.getMessage());
+      }
+    }
+  }
+
+  /** No image will send lines any more: the batch lanes end. */
+  private void closeBatchLanes() {
+    for (String endpoint : plan.batchesOrEmpty().keySet()) {
+      try {
+        batchLane(endpoint).signal("close");
+      } catch (RuntimeException gone) {
+        log.info("batch lane {} was not open: {}", endpoint, gone.getMessage());
+      }
+    }
+  }
+
+  private ExternalWorkflowStub batchLane(String endpoint) {
+    return Workflow.newUntypedExternalWorkflowStub(BatchWorkflow.workflowId(datasetId, endpoint));
   }
 
   /**
@@ -555,7 +644,8 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         message,
         retryRound,
         output,
-        waitDeadlineMillis == 0 ? null : Instant.ofEpochMilli(waitDeadlineMillis).toString());
+        waitDeadlineMillis == 0 ? null : Instant.ofEpochMilli(waitDeadlineMillis).toString(),
+        List.copyOf(batchLanes.values()));
   }
 
   @Override
@@ -566,6 +656,12 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   @Override
   public void resume() {
     paused = false;
+  }
+
+  @Override
+  public void batchProgress(BatchProgress progress) {
+    batchLanes.put(progress.endpoint(), progress);
+    publish();
   }
 
   @Override

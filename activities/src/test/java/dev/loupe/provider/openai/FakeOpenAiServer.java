@@ -73,10 +73,17 @@ public final class FakeOpenAiServer implements Closeable {
   private final Queue<FakeReply> scripted = new ConcurrentLinkedQueue<>();
   private final FakeAnswers answers = new FakeAnswers("FakeOpenAiServer");
   private volatile Function<FakeRequest, Optional<FakeReply>> rule = request -> Optional.empty();
+  private final FakeOpenAiBatches batches = new FakeOpenAiBatches(this::answerLine);
 
   private FakeOpenAiServer(String apiKey) {
     this.apiKey = apiKey;
+    batches.requireKey(apiKey);
     server.setDispatcher(new Handler());
+  }
+
+  /** The Batch API: its scripted fates and its counters of lines received. */
+  public FakeOpenAiBatches batches() {
+    return batches;
   }
 
   /** A fake on a free loopback port that requires no key. */
@@ -207,6 +214,14 @@ public final class FakeOpenAiServer implements Closeable {
 
   private MockResponse answer(RecordedRequest request) {
     String path = request.getUrl().encodedPath();
+    if (batches.handles(path)) {
+      try {
+        return batches.answer(request);
+      } catch (java.io.IOException e) {
+        return error(
+            400, "invalid_request_error", null, "unreadable batch request: " + e, Map.of());
+      }
+    }
     if ("GET".equals(request.getMethod()) && "/v1/models".equals(path)) {
       return models();
     }
@@ -248,6 +263,41 @@ public final class FakeOpenAiServer implements Closeable {
       reply = rule.apply(seen).orElse(null);
     }
     return reply(seen, reply);
+  }
+
+  /** A batch line's body, answered as a Chat Completions request is (the spec check included). */
+  private FakeOpenAiBatches.Answer answerLine(JsonNode body) {
+    int sequence = requestCount.incrementAndGet();
+    List<String> violations = spec.requestViolations(body);
+    if (!violations.isEmpty()) {
+      invalidRequests.add("batch line " + sequence + ": " + String.join("; ", violations));
+      return new FakeOpenAiBatches.Answer(400, errorJson("Invalid request body: " + violations));
+    }
+    FakeRequest seen = describe(sequence, body);
+    requests.add(seen);
+    Optional<String> content = answers.content(seen);
+    if (content.isEmpty()) {
+      return new FakeOpenAiBatches.Answer(
+          400, errorJson("The fake has no answer for json_schema '" + seen.schemaName() + "'"));
+    }
+    Completion completion = completion(seen, content.get(), null, "stop");
+    promptTokens.addAndGet(completion.promptTokens());
+    completionTokens.addAndGet(completion.completionTokens());
+    try {
+      return new FakeOpenAiBatches.Answer(200, json.readTree(completion.json()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JsonNode errorJson(String message) {
+    ObjectNode root = json.createObjectNode();
+    ObjectNode error = root.putObject("error");
+    error.put("message", message);
+    error.put("type", "invalid_request_error");
+    error.putNull("param");
+    error.putNull("code");
+    return root;
   }
 
   private MockResponse invalid(int sequence, List<String> violations) {
