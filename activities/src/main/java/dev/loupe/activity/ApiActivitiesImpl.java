@@ -31,6 +31,8 @@ import io.temporal.activity.ActivityExecutionContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Model calls of the API pool: unpack, run the stage, parse, classify failures once. Each call runs
@@ -39,6 +41,8 @@ import java.util.concurrent.Executors;
  * builds the same request and leaves it as a batch line (asynchronous completion).
  */
 public final class ApiActivitiesImpl implements ApiActivities {
+  private static final Logger log = LoggerFactory.getLogger(ApiActivitiesImpl.class);
+
   /** The check whose comparison is against an answer written without the image. */
   static final String BLIND_CHECK = "answerable_without_image";
 
@@ -324,18 +328,32 @@ public final class ApiActivitiesImpl implements ApiActivities {
   private <T extends ModelCallResult> T call(
       ApiMethod method, Class<T> type, StagePlan stage, int questions, CallBuilder builder) {
     ActivityExecutionContext context = Activity.getExecutionContext();
-    if (stage.inBatch()) {
-      heartbeating.run(
-          context,
-          () -> {
-            batchLines.spool(context, method, stage, questions, builder.build());
-            return null;
-          });
-      context.doNotCompleteOnReturn();
-      return null;
-    }
     // A flex call whose endpoint sends flex calls online after a deadline counts from here.
     Instant scheduledAt = Instant.ofEpochMilli(context.getInfo().getScheduledTimestamp());
+    if (stage.inBatch()) {
+      T online =
+          heartbeating.run(
+              context,
+              () -> {
+                StageRunner.Call call = builder.build();
+                if (batchLines.sendsOnline(call.endpoint(), context.getInfo())) {
+                  // The runner sends a batch-lane call online, priced at the online rate.
+                  log.info(
+                      "stage={} endpoint={} attempt {}: last attempt sent online",
+                      call.stage(),
+                      call.endpoint(),
+                      context.getInfo().getAttempt());
+                  return type.cast(
+                      results.assemble(method, runner.run(scheduledAt, call), questions));
+                }
+                batchLines.spool(context, method, stage, questions, call);
+                return null;
+              });
+      if (online == null) {
+        context.doNotCompleteOnReturn();
+      }
+      return online;
+    }
     return heartbeating.run(
         context,
         () ->

@@ -23,6 +23,8 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -49,6 +51,7 @@ public final class BatchActivitiesImpl implements BatchActivities {
   private final StageRunner runner;
   private final StageResults results;
   private final LineCompletions completions;
+  private final Clock clock;
 
   public BatchActivitiesImpl(
       Map<String, BatchApi> apis,
@@ -56,6 +59,17 @@ public final class BatchActivitiesImpl implements BatchActivities {
       StageRunner runner,
       StageResults results,
       LineCompletions completions) {
+    this(apis, spool, runner, results, completions, Clock.systemUTC());
+  }
+
+  BatchActivitiesImpl(
+      Map<String, BatchApi> apis,
+      BatchSpool spool,
+      StageRunner runner,
+      StageResults results,
+      LineCompletions completions,
+      Clock clock) {
+    this.clock = clock;
     this.apis = Map.copyOf(apis);
     this.spool = spool;
     this.runner = runner;
@@ -108,17 +122,26 @@ public final class BatchActivitiesImpl implements BatchActivities {
       if (sealed.empty()) {
         return new Submission(null, 0);
       }
-      Optional<String> created = api.find(request.key());
-      if (created.isPresent()) {
-        log.info("batch {} was created before as {}", request.key(), created.get());
-        return new Submission(created.get(), sealed.lines().size());
+      int lines = sealed.lines().size();
+      Optional<Instant> attempted =
+          spool.createAttempted(batch.spool(), batch.endpoint(), batch.seq(), request.key());
+      if (attempted.isPresent()) {
+        Optional<String> created = api.find(request.key(), lines, attempted.get());
+        if (created.isPresent()) {
+          log.info("batch {} was created before as {}", request.key(), created.get());
+          return new Submission(created.get(), lines);
+        }
       }
+      spool.markCreateAttempt(
+          batch.spool(), batch.endpoint(), batch.seq(), request.key(), clock.instant());
       Path input = Files.createTempFile("loupe-batch-", ".jsonl");
       try {
         spool.download(sealed.input(), input);
-        String id = api.create(request.key(), input, sealed.lines().size());
-        log.info("batch {} created as {} with {} lines", request.key(), id, sealed.lines().size());
-        return new Submission(id, sealed.lines().size());
+        String id = api.create(request.key(), sealed.model(), input, lines);
+        log.info("batch {} created as {} with {} lines", request.key(), id, lines);
+        return new Submission(id, lines);
+      } catch (ProviderException e) {
+        return refusal(request.key(), lines, e);
       } finally {
         Files.deleteIfExists(input);
       }
@@ -127,6 +150,24 @@ public final class BatchActivitiesImpl implements BatchActivities {
     } catch (IOException e) {
       throw ActivityFailures.storage("sealing batch " + batch.seq(), e);
     }
+  }
+
+  /**
+   * A create the provider answered with a refusal: for quota (the batch waits and is submitted
+   * again) or as invalid (its lines fail with the provider's words). Anything else, a transport
+   * failure or a server error, is retried by the activity's policy; the next attempt looks for the
+   * batch before creating it.
+   */
+  private static Submission refusal(String key, int lines, ProviderException e) {
+    if (e.type() == FailureType.RATE_LIMITED || e.type() == FailureType.QUOTA_EXHAUSTED) {
+      log.warn("batch {} refused for quota: {}", key, e.getMessage());
+      return Submission.refused(lines, BatchPoll.State.QUOTA_REFUSED, e.getMessage());
+    }
+    if (e.type().retryable()) {
+      throw ActivityFailures.of(e);
+    }
+    log.warn("batch {} rejected: {}", key, e.getMessage());
+    return Submission.refused(lines, BatchPoll.State.REJECTED, e.getMessage());
   }
 
   @Override
@@ -263,7 +304,7 @@ public final class BatchActivitiesImpl implements BatchActivities {
     ModelCallResult result;
     try {
       ModelResponse response =
-          api.read(body, line.model(), line.structured(), line.maxOutputTokens());
+          api.read(body, line.model(), line.schemaNameOrNull(), line.maxOutputTokens());
       StageRunner.Output output =
           runner.output(line.stage(), line.endpoint(), line.model(), line.template(), response);
       result = results.assemble(ApiMethod.valueOf(line.method()), output, line.questions());

@@ -7,6 +7,7 @@ import dev.loupe.provider.ModelResponse;
 import dev.loupe.provider.ProviderException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -30,15 +31,20 @@ public interface BatchApi {
 
   /**
    * The batch created under {@code key}, if the provider lists one: a create whose answer was lost
-   * (a crash between create and record) is found here rather than created twice.
+   * (a crash between create and record) is found here rather than created twice. Asked only when a
+   * create under this key was attempted before.
+   *
+   * @param lines how many lines that batch holds
+   * @param attemptedAt when that create was attempted (before the request was sent)
    */
-  Optional<String> find(String key) throws ProviderException;
+  Optional<String> find(String key, int lines, Instant attemptedAt) throws ProviderException;
 
   /**
-   * Creates a batch of the lines in {@code input} (JSONL of {@link #line}s) tagged with {@code
-   * key}; returns its ID.
+   * Creates a batch of the lines in {@code input} (JSONL of {@link #line}s, all for {@code model})
+   * tagged with {@code key}; returns its ID.
    */
-  String create(String key, Path input, int lines) throws ProviderException, IOException;
+  String create(String key, String model, Path input, int lines)
+      throws ProviderException, IOException;
 
   /** Where the batch is. */
   Status status(String batchId) throws ProviderException;
@@ -52,8 +58,11 @@ public interface BatchApi {
   /**
    * Reads a successful line's response body as the online lane reads a response: the same refusals,
    * truncations and malformed outputs fail the same way.
+   *
+   * @param schemaName the structured output's schema name (Anthropic answers with a tool of that
+   *     name), or null for free text
    */
-  ModelResponse read(JsonNode responseBody, String model, boolean structured, int maxOutputTokens)
+  ModelResponse read(JsonNode responseBody, String model, String schemaName, int maxOutputTokens)
       throws ProviderException;
 
   /**

@@ -14,15 +14,18 @@ public record BatchLimits(int maxRequests, long maxBytes) {
   /** Anthropic Message Batches: 100,000 requests or 256 MB, whichever comes first. */
   public static final BatchLimits ANTHROPIC = new BatchLimits(100_000, 256L * 1000 * 1000);
 
-  /** Gemini Batch Mode with inline requests: the whole request under 20 MB. */
-  public static final BatchLimits GEMINI_INLINE = new BatchLimits(100_000, 20L * 1000 * 1000);
+  /**
+   * Gemini Batch Mode: input files up to 2 GB (batches under 20 MB go inline). Gemini documents no
+   * request count per batch; 100,000 is Loupe's own cap.
+   */
+  public static final BatchLimits GEMINI = new BatchLimits(100_000, 2L * 1000 * 1000 * 1000);
 
   /** The provider's ceilings, or empty when it has no batch API Loupe speaks. */
   public static Optional<BatchLimits> of(ProviderKind kind) {
     return switch (kind) {
       case OPENAI -> Optional.of(OPENAI);
       case ANTHROPIC -> Optional.of(ANTHROPIC);
-      case GEMINI -> Optional.of(GEMINI_INLINE);
+      case GEMINI -> Optional.of(GEMINI);
       case OPENAI_COMPATIBLE -> Optional.empty();
     };
   }

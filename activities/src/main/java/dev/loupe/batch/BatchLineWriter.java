@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Puts a model call of the batch lane into its endpoint's spool: the request built as the online
@@ -26,13 +27,41 @@ public final class BatchLineWriter {
   private final Map<String, BatchApi> apis;
   private final BatchSpool spool;
   private final Clock clock;
+  private final Set<String> onlineOnLastAttempt;
 
+  /** A writer whose endpoints never send a batch-lane call online. */
   public BatchLineWriter(
       StageRunner runner, Map<String, BatchApi> apis, BatchSpool spool, Clock clock) {
+    this(runner, apis, spool, clock, Set.of());
+  }
+
+  /**
+   * @param onlineOnLastAttempt endpoints whose batch-lane calls make their last attempt online
+   */
+  public BatchLineWriter(
+      StageRunner runner,
+      Map<String, BatchApi> apis,
+      BatchSpool spool,
+      Clock clock,
+      Set<String> onlineOnLastAttempt) {
     this.runner = runner;
     this.apis = Map.copyOf(apis);
     this.spool = spool;
     this.clock = clock;
+    this.onlineOnLastAttempt = Set.copyOf(onlineOnLastAttempt);
+  }
+
+  /**
+   * Whether this attempt of a batch-lane call goes online instead: its endpoint falls back to the
+   * online lane, and it is the last attempt the retry policy allows (the earlier ones failed or
+   * expired in their batches). Without a bound on attempts nothing falls back.
+   */
+  public boolean sendsOnline(String endpoint, ActivityInfo info) {
+    if (!onlineOnLastAttempt.contains(endpoint) || info.getRetryOptions() == null) {
+      return false;
+    }
+    int maximum = info.getRetryOptions().getMaximumAttempts();
+    return maximum > 1 && info.getAttempt() >= maximum;
   }
 
   /**
@@ -77,7 +106,8 @@ public final class BatchLineWriter {
             call.schema() != null,
             call.plan().maxOutputTokens(),
             api.requestBody(prepared.request()),
-            clock.millis());
+            clock.millis(),
+            call.schema() == null ? null : call.schema().name());
     spool.put(stage.batchSpool(), line);
   }
 

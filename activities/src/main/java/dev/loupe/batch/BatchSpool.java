@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,6 +81,11 @@ public final class BatchSpool {
    * can hold (one line over the byte limit), taken out of the spool for their calls to fail.
    */
   public record Sealed(URI input, Map<String, SpooledLine> lines, List<SpooledLine> oversized) {
+    /** The one model the batch's lines ask for; null when it is empty. */
+    public String model() {
+      return lines.isEmpty() ? null : lines.values().iterator().next().model();
+    }
+
     public boolean empty() {
       return lines.isEmpty();
     }
@@ -105,6 +111,7 @@ public final class BatchSpool {
       long bytes = 0;
       try (OutputStream out = Files.newOutputStream(input)) {
         String after = null;
+        String model = null;
         boolean full = false;
         while (!full) {
           List<BlobInfo> page = blobs.list(pending(spool, endpoint), after, PAGE);
@@ -115,6 +122,11 @@ public final class BatchSpool {
               continue;
             }
             SpooledLine line = json.readValue(entry.get(), SpooledLine.class);
+            if (model == null) {
+              model = line.model();
+            } else if (!model.equals(line.model())) {
+              continue; // a provider batch serves one model: this line waits for the next one
+            }
             byte[] encoded = api.line(line.customId(), line.request());
             if (encoded.length + 1 > maxBytes) {
               oversized.add(line.withoutRequest());
@@ -169,6 +181,24 @@ public final class BatchSpool {
       }
     }
     return Optional.of(lines);
+  }
+
+  /**
+   * When a create of batch {@code seq} under {@code key} (one per submission round) was attempted,
+   * if one was: a later attempt asks the provider for that batch before creating another.
+   */
+  public Optional<Instant> createAttempted(String spool, String endpoint, int seq, String key)
+      throws IOException {
+    return blobs
+        .readIfExists(createUri(spool, endpoint, seq, key))
+        .map(bytes -> Instant.parse(new String(bytes, StandardCharsets.UTF_8).strip()));
+  }
+
+  /** Records, before the request is sent, that batch {@code seq} is being created. */
+  public void markCreateAttempt(String spool, String endpoint, int seq, String key, Instant at)
+      throws IOException {
+    blobs.write(
+        createUri(spool, endpoint, seq, key), at.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /** Copies a sealed batch's input file to a local file for upload. */
@@ -236,6 +266,16 @@ public final class BatchSpool {
 
   private static URI inputUri(String spool, String endpoint, int seq) {
     return URI.create(spool + endpoint + "/batches/" + seq + "/input.jsonl");
+  }
+
+  private static URI createUri(String spool, String endpoint, int seq, String key) {
+    return URI.create(
+        spool
+            + endpoint
+            + "/batches/"
+            + seq
+            + "/create-"
+            + BatchLineWriter.customId(key, "create"));
   }
 
   private static URI indexUri(String spool, String endpoint, int seq) {

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param maxOutputTokens the output cap, to tell a cut-off structured output
  * @param request the provider's request body; left out of a sealed batch's line index
  * @param spooledAtMillis when the line was written
+ * @param schemaName the structured output's schema name, or null (lines spooled before it was kept
+ *     have none)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SpooledLine(
@@ -36,7 +38,16 @@ public record SpooledLine(
     boolean structured,
     int maxOutputTokens,
     JsonNode request,
-    long spooledAtMillis) {
+    long spooledAtMillis,
+    String schemaName) {
+
+  /** The schema name that reading the answer needs: null for free text. */
+  public String schemaNameOrNull() {
+    if (!structured) {
+      return null;
+    }
+    return schemaName == null ? "batch" : schemaName;
+  }
 
   /** The same line without its request body, for the index of a sealed batch. */
   public SpooledLine withoutRequest() {
@@ -53,6 +64,7 @@ public record SpooledLine(
         structured,
         maxOutputTokens,
         null,
-        spooledAtMillis);
+        spooledAtMillis,
+        schemaName);
   }
 }

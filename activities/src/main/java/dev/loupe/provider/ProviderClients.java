@@ -1,8 +1,11 @@
 package dev.loupe.provider;
 
 import dev.loupe.batch.BatchApi;
+import dev.loupe.batch.BatchHttp;
+import dev.loupe.provider.anthropic.AnthropicBatchApi;
 import dev.loupe.provider.anthropic.AnthropicCodec;
 import dev.loupe.provider.anthropic.AnthropicSettings;
+import dev.loupe.provider.gemini.GeminiBatchApi;
 import dev.loupe.provider.gemini.GeminiCodec;
 import dev.loupe.provider.gemini.GeminiSettings;
 import dev.loupe.provider.openai.Dialect;
@@ -78,19 +81,27 @@ public final class ProviderClients {
   }
 
   /**
-   * The batch API of an endpoint, over the same codec as its online client, or empty where Loupe
-   * speaks none (OpenAI-compatible servers; the Anthropic and Gemini batch APIs are not wired yet).
+   * The batch API of an endpoint, over the same codec as its online client (prompt-cache marks
+   * included), or empty where Loupe speaks none (OpenAI-compatible servers).
    *
    * @param transferTimeout the limit on one exchange, batch uploads and downloads included
    */
   public Optional<BatchApi> createBatchApi(
-      ProviderKind kind, String baseUrl, Secret apiKey, Duration transferTimeout) {
+      ProviderKind kind,
+      String baseUrl,
+      Secret apiKey,
+      Duration transferTimeout,
+      boolean promptCache) {
+    BatchHttp batchHttp =
+        new BatchHttp(
+            codec(kind, baseUrl, apiKey, transferTimeout, promptCache), http, transferTimeout);
     return switch (kind) {
-      case OPENAI ->
+      case OPENAI -> Optional.of(new OpenAiBatchApi(baseUrl, batchHttp));
+      case ANTHROPIC -> Optional.of(new AnthropicBatchApi(batchHttp));
+      case GEMINI ->
           Optional.of(
-              new OpenAiBatchApi(
-                  baseUrl, codec(kind, baseUrl, apiKey, transferTimeout), http, transferTimeout));
-      case OPENAI_COMPATIBLE, GEMINI, ANTHROPIC -> Optional.empty();
+              new GeminiBatchApi(new GeminiSettings(baseUrl, apiKey, transferTimeout), batchHttp));
+      case OPENAI_COMPATIBLE -> Optional.empty();
     };
   }
 }

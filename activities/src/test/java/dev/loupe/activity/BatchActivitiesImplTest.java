@@ -3,6 +3,7 @@ package dev.loupe.activity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loupe.batch.BatchApi;
 import dev.loupe.batch.BatchLineWriter;
 import dev.loupe.batch.BatchSpool;
 import dev.loupe.batch.LineCompletions;
@@ -20,12 +21,14 @@ import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
 import dev.loupe.provider.ModelRequest;
-import dev.loupe.provider.openai.FakeOpenAiBatches.LineFate;
+import dev.loupe.provider.ProviderClients;
+import dev.loupe.provider.ProviderKind;
+import dev.loupe.provider.Secret;
+import dev.loupe.provider.anthropic.FakeAnthropicServer;
+import dev.loupe.provider.fake.FakeBatches;
+import dev.loupe.provider.fake.FakeBatches.LineFate;
+import dev.loupe.provider.gemini.FakeGeminiServer;
 import dev.loupe.provider.openai.FakeOpenAiServer;
-import dev.loupe.provider.openai.OpenAiBatchApi;
-import dev.loupe.provider.openai.OpenAiClient;
-import dev.loupe.provider.openai.OpenAiCodec;
-import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.recipe.ProjectConfig;
 import dev.loupe.record.RecordMapper;
 import dev.loupe.source.SourceReader;
@@ -46,48 +49,79 @@ import java.util.Optional;
 import java.util.Set;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The batch activities against the fake OpenAI Batch API and an in-memory blob store: sealing,
- * idempotent submission, delivery by task token (once), failed and expired lines, rejection.
+ * The batch activities against each provider's fake batch API (OpenAI Batch, Anthropic Message
+ * Batches, Gemini Batch Mode) and an in-memory blob store: sealing, idempotent submission, delivery
+ * by task token (once), failed and expired lines, rejection and quota refusal.
  */
 class BatchActivitiesImplTest {
-  private static final String ENDPOINT = "openai";
+  private static final String ENDPOINT = "lane";
   private static final String SPOOL = "s3://bucket/run/.loupe/batch/";
+  private static final String KEY = "sk-batch-test";
 
   private final InMemoryBlobStore blobs = new InMemoryBlobStore();
   private final RecordingCompletions completions = new RecordingCompletions();
-  private FakeOpenAiServer fake;
-  private OpenAiBatchApi api;
+  private final OkHttpClient http = new OkHttpClient();
+  private AutoCloseable server;
+  private FakeBatches fake;
+  private String baseUrl;
+  private ProviderKind kind;
+  private String model;
+  private BatchApi api;
   private BatchSpool spool;
   private BatchActivitiesImpl activities;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    fake = FakeOpenAiServer.start(0, "sk-batch-test");
-    OpenAiSettings settings =
-        OpenAiSettings.openAi(fake.baseUrl(), new dev.loupe.provider.Secret("sk-batch-test"));
-    OkHttpClient http = new OkHttpClient();
-    api =
-        new OpenAiBatchApi(fake.baseUrl(), new OpenAiCodec(settings), http, Duration.ofSeconds(30));
+  static List<ProviderKind> providers() {
+    return List.of(ProviderKind.OPENAI, ProviderKind.ANTHROPIC, ProviderKind.GEMINI);
+  }
+
+  void start(ProviderKind provider) throws Exception {
+    kind = provider;
+    switch (provider) {
+      case OPENAI -> {
+        FakeOpenAiServer openAi = FakeOpenAiServer.start(0, KEY);
+        server = openAi;
+        fake = openAi.batches();
+        baseUrl = openAi.baseUrl();
+        model = "gpt-4.1-mini";
+      }
+      case ANTHROPIC -> {
+        FakeAnthropicServer anthropic = FakeAnthropicServer.start(KEY);
+        server = anthropic;
+        fake = anthropic.batches();
+        baseUrl = anthropic.baseUrl();
+        model = "claude-haiku-4-5";
+      }
+      case GEMINI -> {
+        FakeGeminiServer gemini = FakeGeminiServer.start(KEY);
+        server = gemini;
+        fake = gemini.batches();
+        baseUrl = gemini.baseUrl();
+        model = "gemini-2.5-flash";
+      }
+      default -> throw new IllegalArgumentException(provider.toString());
+    }
+    api = batchApi(KEY);
     spool = new BatchSpool(blobs, RecordMapper.create());
+    ProviderClients clients = new ProviderClients(http);
     StageRunner runner =
         new StageRunner(
             Map.of(
                 ENDPOINT,
                 new ModelEndpoint(
                     ENDPOINT,
-                    new OpenAiClient(settings, http),
-                    ProviderImageLimits.forProvider(dev.loupe.provider.ProviderKind.OPENAI))),
+                    clients.create(kind, baseUrl, new Secret(KEY), Duration.ofSeconds(30)),
+                    ProviderImageLimits.forProvider(kind))),
             new PromptLibrary(ProjectConfig.files()),
             new PreparedImages(
                 new SourceReader(
                     blobs, AllowedRoots.of(List.of("s3://bucket/"), List.of()), 1 << 20),
                 new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS),
                 1),
-            new PriceTable(Map.of("gpt-4.1-mini", new PriceTable.Price(0.4, 1.6))),
+            new PriceTable(Map.of(model, new PriceTable.Price(0.4, 1.6))),
             dev.loupe.cache.ResponseCaches.none());
     activities =
         new BatchActivitiesImpl(
@@ -98,13 +132,22 @@ class BatchActivitiesImplTest {
             completions);
   }
 
-  @AfterEach
-  void tearDown() {
-    fake.close();
+  private BatchApi batchApi(String key) {
+    return new ProviderClients(http)
+        .createBatchApi(kind, baseUrl, new Secret(key), Duration.ofSeconds(30), false)
+        .orElseThrow();
   }
 
-  @Test
-  void linesAreSealedSubmittedOnceAndDeliveredOnceByTaskToken() throws Exception {
+  @AfterEach
+  void tearDown() throws Exception {
+    server.close();
+  }
+
+  @ParameterizedTest
+  @MethodSource("providers")
+  void linesAreSealedSubmittedOnceAndDeliveredOnceByTaskToken(ProviderKind provider)
+      throws Exception {
+    start(provider);
     List<String> ids = spoolLines(5);
 
     Submission first = activities.submit(submit(0, "lane/0/0", 3));
@@ -113,7 +156,7 @@ class BatchActivitiesImplTest {
 
     assertThat(first.lines()).isEqualTo(3);
     assertThat(again).isEqualTo(first);
-    assertThat(fake.batches().batchesCreated()).isEqualTo(1);
+    assertThat(fake.batchesCreated()).isEqualTo(1);
     assertThat(activities.look(BatchRef.spool(ENDPOINT, SPOOL)).lines()).isEqualTo(2);
     assertThat(activities.poll(ref(0, first.batchId())).state()).isEqualTo(BatchPoll.State.ENDED);
 
@@ -132,22 +175,22 @@ class BatchActivitiesImplTest {
     assertThat(caption.text()).startsWith("[fake]");
     assertThat(caption.call().usage().inputTokens()).isPositive();
     assertThat(caption.call().usage().costUsd()).isPositive();
-    assertThat(fake.batches().linesReceived())
-        .hasSize(3)
-        .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+    assertThat(fake.linesReceived()).hasSize(3).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
   }
 
-  @Test
-  void failedAndExpiredLinesFailTheirCallsRetryablyWithTheReason() throws Exception {
+  @ParameterizedTest
+  @MethodSource("providers")
+  void failedAndExpiredLinesFailTheirCallsRetryablyWithTheReason(ProviderKind provider)
+      throws Exception {
+    start(provider);
     List<String> ids = spoolLines(3);
-    fake.batches()
-        .setLineRule(
-            id ->
-                id.equals(ids.get(0))
-                    ? Optional.of(new LineFate.Expires())
-                    : id.equals(ids.get(1))
-                        ? Optional.of(new LineFate.Fails(500, "The server had an error (fake)."))
-                        : Optional.empty());
+    fake.setLineRule(
+        id ->
+            id.equals(ids.get(0))
+                ? Optional.of(new LineFate.Expires())
+                : id.equals(ids.get(1))
+                    ? Optional.of(new LineFate.Fails(500, "The server had an error (fake)."))
+                    : Optional.empty());
     Submission batch = activities.submit(submit(0, "lane/0/0", 10));
 
     LinesEnded ended = activities.deliver(ref(0, batch.batchId()));
@@ -155,74 +198,97 @@ class BatchActivitiesImplTest {
     assertThat(ended).isEqualTo(new LinesEnded(1, 2));
     ApplicationFailure expired = completions.failures.get(ids.get(0));
     assertThat(expired.isNonRetryable()).isFalse();
-    assertThat(expired.getOriginalMessage()).contains("expired", "batch_expired");
+    // OpenAI and Anthropic report an expired line; Gemini expires whole batches, so the line has
+    // no result. Either way the call fails retryably and goes into a later batch.
+    assertThat(expired.getOriginalMessage())
+        .containsAnyOf("expired", "has no result in batch " + batch.batchId());
     ApplicationFailure failed = completions.failures.get(ids.get(1));
     assertThat(failed.isNonRetryable()).isFalse();
     assertThat(failed.getType()).isEqualTo("SERVER_ERROR");
     assertThat(completions.results).containsOnlyKeys(ids.get(2));
   }
 
-  @Test
-  void rejectedBatchIsReportedAndItsLinesFailForGoodWithTheProvidersWords() throws Exception {
+  @ParameterizedTest
+  @MethodSource("providers")
+  void rejectedBatchIsReportedAndItsLinesFailForGoodWithTheProvidersWords(ProviderKind provider)
+      throws Exception {
+    start(provider);
     List<String> ids = spoolLines(2);
-    fake.batches().rejectNextBatch("Model gpt-4.1-mini is not supported in batch (fake).");
+    fake.rejectNextBatch("Model " + model + " is not supported in batch (fake).");
     Submission batch = activities.submit(submit(0, "lane/0/0", 10));
 
-    BatchPoll poll = activities.poll(ref(0, batch.batchId()));
+    // OpenAI rejects a batch when it validates it (a poll says so); Anthropic and Gemini when it
+    // is created (the submission says so). Either way its lines fail with the provider's words.
+    String message;
+    if (batch.wasRefused()) {
+      assertThat(batch.refused()).isEqualTo(BatchPoll.State.REJECTED);
+      message = batch.message();
+    } else {
+      BatchPoll poll = activities.poll(ref(0, batch.batchId()));
+      assertThat(poll.state()).isEqualTo(BatchPoll.State.REJECTED);
+      message = poll.message();
+    }
     LinesEnded failed =
-        activities.failLines(
-            new FailLinesRequest(ref(0, batch.batchId()), "rejected: " + poll.message()));
+        activities.failLines(new FailLinesRequest(ref(0, batch.batchId()), "rejected: " + message));
 
-    assertThat(poll.state()).isEqualTo(BatchPoll.State.REJECTED);
-    assertThat(poll.message()).contains("not supported in batch (fake)");
+    assertThat(message).contains("not supported in batch (fake)");
     assertThat(failed).isEqualTo(new LinesEnded(0, 2));
     assertThat(completions.failures.keySet()).containsExactlyInAnyOrderElementsOf(ids);
     assertThat(completions.failures.values())
         .allSatisfy(f -> assertThat(f.isNonRetryable()).isTrue());
   }
 
-  @Test
-  void quotaRefusalIsToldApartFromRejection() throws Exception {
+  @ParameterizedTest
+  @MethodSource("providers")
+  void quotaRefusalIsToldApartFromRejection(ProviderKind provider) throws Exception {
+    start(provider);
     spoolLines(1);
-    fake.batches().refuseNextBatchesForQuota(1);
+    fake.refuseNextBatchesForQuota(1);
     Submission batch = activities.submit(submit(0, "lane/0/0", 10));
 
-    assertThat(activities.poll(ref(0, batch.batchId())).state())
-        .isEqualTo(BatchPoll.State.QUOTA_REFUSED);
+    // Refused at creation (Anthropic: 429) or when the batch runs (OpenAI, Gemini).
+    BatchPoll.State refused =
+        batch.wasRefused() ? batch.refused() : activities.poll(ref(0, batch.batchId())).state();
+    assertThat(refused).isEqualTo(BatchPoll.State.QUOTA_REFUSED);
     Submission again = activities.submit(submit(0, "lane/0/1", 10));
     assertThat(again.batchId()).isNotEqualTo(batch.batchId());
     assertThat(again.lines()).isEqualTo(1);
     assertThat(activities.poll(ref(0, again.batchId())).state()).isEqualTo(BatchPoll.State.ENDED);
   }
 
-  @Test
-  void aLineLargerThanABatchMayBeFailsItsCallInsteadOfBeingSent() throws Exception {
+  @ParameterizedTest
+  @MethodSource("providers")
+  void aLineLargerThanABatchMayBeFailsItsCallInsteadOfBeingSent(ProviderKind provider)
+      throws Exception {
+    start(provider);
     List<String> ids = spoolLines(1);
 
     Submission none = activities.submit(new SubmitRequest(ref(0, null), "lane/0/0", 10, 100));
 
     assertThat(none.submitted()).isFalse();
-    assertThat(fake.batches().batchesCreated()).isZero();
+    assertThat(fake.batchesCreated()).isZero();
     assertThat(completions.failures.get(ids.get(0)).getOriginalMessage())
         .contains("larger than one batch may be");
     assertThat(activities.look(BatchRef.spool(ENDPOINT, SPOOL)).lines()).isZero();
   }
 
-  @Test
-  void keyWithoutBatchPermissionFailsTheProbeWithTheProvidersWords() {
-    OpenAiBatchApi wrongKey =
-        new OpenAiBatchApi(
-            fake.baseUrl(),
-            new OpenAiCodec(
-                OpenAiSettings.openAi(fake.baseUrl(), new dev.loupe.provider.Secret("sk-other"))),
-            new OkHttpClient(),
-            Duration.ofSeconds(30));
+  @ParameterizedTest
+  @MethodSource("providers")
+  void keyWithoutBatchPermissionFailsTheProbeWithTheProvidersWords(ProviderKind provider)
+      throws Exception {
+    start(provider);
+    BatchApi wrongKey = batchApi("sk-other");
     BatchActivitiesImpl other =
         new BatchActivitiesImpl(Map.of(ENDPOINT, wrongKey), spool, null, null, completions);
 
     assertThatThrownBy(() -> other.probe(BatchRef.spool(ENDPOINT, SPOOL)))
         .isInstanceOf(ApplicationFailure.class)
-        .hasMessageContaining("Incorrect API key")
+        .hasMessageContaining(
+            switch (provider) {
+              case OPENAI -> "Incorrect API key";
+              case ANTHROPIC -> "invalid x-api-key";
+              default -> "API key not valid";
+            })
         .satisfies(f -> assertThat(((ApplicationFailure) f).isNonRetryable()).isTrue());
   }
 
@@ -232,7 +298,7 @@ class BatchActivitiesImplTest {
     for (int i = 0; i < count; i++) {
       String customId = BatchLineWriter.customId("dataset/img-" + i, "5");
       ModelRequest request =
-          new ModelRequest("gpt-4.1-mini", null, "Describe image " + i + ".", null, null, 300);
+          new ModelRequest(model, null, "Describe image " + i + ".", null, null, 300);
       spool.put(
           SPOOL,
           new SpooledLine(
@@ -242,13 +308,14 @@ class BatchActivitiesImplTest {
               ApiMethod.DESCRIBE.name(),
               "describe",
               ENDPOINT,
-              "gpt-4.1-mini",
+              model,
               "allava/describe-en-1",
               0,
               false,
               300,
               api.requestBody(request),
-              1_000L + i));
+              1_000L + i,
+              null));
       ids.add(customId);
     }
     ids.sort(null);

@@ -146,6 +146,11 @@ public record EndpointSettings(
         null);
   }
 
+  /** Whether this endpoint's batch-lane calls make their last attempt online. */
+  public boolean batchFallsBackOnline() {
+    return batch != null && Boolean.TRUE.equals(batch.fallbackOnline());
+  }
+
   /**
    * The batch lane's settings on this endpoint, or empty when its provider has no batch API. Absent
    * values take the provider's ceilings, a 5-minute wait and a 30-second poll.
@@ -165,9 +170,22 @@ public record EndpointSettings(
    * @param maxBytes bytes of input file per batch, at most the provider's ceiling
    * @param maxWaitSeconds the longest a line waits for its batch to be sent
    * @param pollSeconds how often open batches are polled
+   * @param fallbackOnline a call whose line failed or expired in its batches until its last attempt
+   *     makes that attempt online (at the online price) instead of failing the image
    */
   public record BatchConfig(
-      Integer maxRequests, Long maxBytes, Integer maxWaitSeconds, Integer pollSeconds) {
+      Integer maxRequests,
+      Long maxBytes,
+      Integer maxWaitSeconds,
+      Integer pollSeconds,
+      Boolean fallbackOnline) {
+
+    /** Settings that do not fall back to the online lane. */
+    public BatchConfig(
+        Integer maxRequests, Long maxBytes, Integer maxWaitSeconds, Integer pollSeconds) {
+      this(maxRequests, maxBytes, maxWaitSeconds, pollSeconds, null);
+    }
+
     static final int DEFAULT_MAX_WAIT_SECONDS = 300;
     static final int DEFAULT_POLL_SECONDS = 30;
 

@@ -77,6 +77,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -318,7 +319,15 @@ public final class LoupeModule extends AbstractModule {
     return new ApiActivitiesImpl(
         runner,
         results,
-        new BatchLineWriter(runner, batchApis, spool, Clock.systemUTC()),
+        new BatchLineWriter(
+            runner,
+            batchApis,
+            spool,
+            Clock.systemUTC(),
+            config.endpoints().entrySet().stream()
+                .filter(endpoint -> endpoint.getValue().batchFallsBackOnline())
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toUnmodifiableSet())),
         API_HEARTBEAT_EVERY);
   }
 

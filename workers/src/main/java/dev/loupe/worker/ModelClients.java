@@ -97,7 +97,11 @@ final class ModelClients {
         (name, settings) ->
             clients
                 .createBatchApi(
-                    settings.kind(), settings.baseUrl(), keyOf(name, settings), BATCH_TRANSFER)
+                    settings.kind(),
+                    settings.baseUrl(),
+                    keyOf(name, settings),
+                    BATCH_TRANSFER,
+                    settings.promptCache())
                 .ifPresent(api -> built.put(name, api)));
     return built;
   }

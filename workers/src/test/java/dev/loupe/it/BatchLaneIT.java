@@ -12,7 +12,10 @@ import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.ImageWorkflow;
 import dev.loupe.contract.Progress;
 import dev.loupe.image.TestImages;
-import dev.loupe.provider.openai.FakeOpenAiBatches.LineFate;
+import dev.loupe.provider.anthropic.FakeAnthropicServer;
+import dev.loupe.provider.fake.FakeBatches;
+import dev.loupe.provider.fake.FakeBatches.LineFate;
+import dev.loupe.provider.gemini.FakeGeminiServer;
 import dev.loupe.provider.openai.FakeOpenAiServer;
 import dev.loupe.recipe.ProjectConfig;
 import dev.loupe.storage.Locations;
@@ -31,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The batch lane on the real dev server, with every pool in this JVM through the production
@@ -210,6 +215,100 @@ class BatchLaneIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"anthropic", "gemini"})
+  void anthropicAndGeminiBatchLanesCompleteWithEachLineSubmittedOnce(String provider)
+      throws Exception {
+    Path images = images();
+    boolean anthropic = provider.equals("anthropic");
+    try (java.io.Closeable server =
+            anthropic ? FakeAnthropicServer.start(null) : FakeGeminiServer.start(null);
+        InProcessWorkers workers =
+            InProcessWorkers.startAgainst(
+                4,
+                recipes(),
+                new EndpointSettings(
+                    provider,
+                    anthropic
+                        ? ((FakeAnthropicServer) server).baseUrl()
+                        : ((FakeGeminiServer) server).baseUrl(),
+                    null,
+                    anthropic ? "claude-haiku-4-5" : "gemini-2.5-flash",
+                    30,
+                    8,
+                    null,
+                    null,
+                    null,
+                    new EndpointSettings.BatchConfig(3, null, 1, 1)))) {
+      FakeBatches batches =
+          anthropic
+              ? ((FakeAnthropicServer) server).batches()
+              : ((FakeGeminiServer) server).batches();
+      String id = provider + "-batch-it-" + System.nanoTime();
+
+      DatasetResult result = run(workers, id, "allava-batch", images, work.resolve("out"));
+
+      assertThat(result.counts().accepted())
+          .as(
+              "counts %s, failed: %s, rejected: %s",
+              result.counts(),
+              failed(work.resolve("out")),
+              lines(work.resolve("out/rejected.jsonl")))
+          .isEqualTo(IMAGES);
+      Map<String, Integer> lines = batches.linesReceived();
+      assertThat(lines).hasSize(IMAGES * CALLS_PER_IMAGE);
+      assertThat(Set.copyOf(lines.values())).containsExactly(1);
+      assertThat(batches.batchesCreated()).isGreaterThan(1);
+      BatchProgress lane = lane(workers, id);
+      assertThat(lane.linesDone()).isEqualTo(IMAGES * CALLS_PER_IMAGE);
+      // Priced at the batch rate: stats.json counts every call in the batch lane, with a cost.
+      JsonNode byLane = JSON.readTree(work.resolve("out/stats.json").toFile()).path("by_lane");
+      assertThat(byLane.path("batch").path("calls").asInt()).isEqualTo(IMAGES * CALLS_PER_IMAGE);
+      assertThat(byLane.path("batch").path("cost_usd").asDouble()).isPositive();
+      assertThat(byLane.has("online")).as("by_lane: %s", byLane).isFalse();
+    }
+  }
+
+  @Test
+  void lineThatKeepsFailingInBatchesMakesItsLastAttemptOnlineWhereConfigured() throws Exception {
+    Path images = images();
+    FakeOpenAiServer fake = FakeOpenAiServer.start();
+    fake.batches()
+        .setLineRule(
+            customId -> Optional.of(new LineFate.Fails(500, "The server had an error (fake).")));
+    try (InProcessWorkers workers =
+        InProcessWorkers.start(
+            2,
+            recipes(),
+            fake,
+            baseUrl ->
+                new EndpointSettings(
+                    "openai",
+                    baseUrl,
+                    null,
+                    "gpt-4.1-mini",
+                    30,
+                    8,
+                    null,
+                    null,
+                    null,
+                    new EndpointSettings.BatchConfig(20, null, 1, 1, true)))) {
+      String id = "batch-fallback-" + System.nanoTime();
+
+      DatasetResult result = run(workers, id, "allava-batch", images, work.resolve("out"));
+
+      // Two attempts: the first failed in its batch, the last went online and was answered.
+      assertThat(result.counts().accepted()).isEqualTo(IMAGES);
+      Map<String, Integer> lines = fake.batches().linesReceived();
+      assertThat(lines).hasSize(IMAGES * CALLS_PER_IMAGE);
+      assertThat(Set.copyOf(lines.values())).containsExactly(1);
+      JsonNode stats = JSON.readTree(work.resolve("out/stats.json").toFile());
+      assertThat(stats.path("by_lane").path("online").path("calls").asInt())
+          .as("stats.json by_lane: %s", stats.path("by_lane"))
+          .isEqualTo(IMAGES * CALLS_PER_IMAGE);
+    }
+  }
+
   /** The batch workflow's last word, once it has completed. */
   private static BatchProgress lane(InProcessWorkers workers, String datasetId)
       throws java.util.concurrent.TimeoutException {
@@ -252,6 +351,15 @@ class BatchLaneIT {
         .withRecipe(recipe)
         .withWindow(IMAGES)
         .withFailedWaitHours(0.0);
+  }
+
+  /** The failed items' lines, for assertion messages. */
+  private static List<String> failed(Path out) throws IOException {
+    return lines(out.resolve("failed.jsonl"));
+  }
+
+  private static List<String> lines(Path file) throws IOException {
+    return Files.exists(file) ? Files.readAllLines(file) : List.of();
   }
 
   /** The samples' content by image: caption, questions and answers (not usage or timing). */

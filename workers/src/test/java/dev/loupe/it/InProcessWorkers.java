@@ -88,8 +88,28 @@ final class InProcessWorkers implements AutoCloseable {
       UnaryOperator<LoupeConfig> adjust,
       FakeOpenAiServer fake,
       java.util.function.Function<String, EndpointSettings> endpoint) {
+    RemoteTemporal temporal =
+        startWorkers(apiAttempts, configDirectory, adjust, endpoint.apply(fake.baseUrl()));
+    return new InProcessWorkers(fake, temporal);
+  }
+
+  /**
+   * The workers against another provider's fake, whose base URL {@code endpoint} was made from; the
+   * caller closes that fake.
+   */
+  static InProcessWorkers startAgainst(
+      int apiAttempts, java.nio.file.Path configDirectory, EndpointSettings endpoint) {
+    return new InProcessWorkers(
+        null, startWorkers(apiAttempts, configDirectory, UnaryOperator.identity(), endpoint));
+  }
+
+  private static RemoteTemporal startWorkers(
+      int apiAttempts,
+      java.nio.file.Path configDirectory,
+      UnaryOperator<LoupeConfig> adjust,
+      EndpointSettings endpoint) {
     LinkedHashMap<String, EndpointSettings> endpoints = new LinkedHashMap<>();
-    endpoints.put(ENDPOINT, endpoint.apply(fake.baseUrl()));
+    endpoints.put(ENDPOINT, endpoint);
     LoupeConfig config =
         new LoupeConfig(
             null, ENDPOINT, endpoints, null, 4, new LoupeConfig.RetryConfig(apiAttempts, 1, 2));
@@ -108,7 +128,7 @@ final class InProcessWorkers implements AutoCloseable {
         .getInstance(PoolRegistrar.class)
         .register(temporal.workerFactory(), EnumSet.allOf(Pool.class));
     temporal.workerFactory().start();
-    return new InProcessWorkers(fake, temporal);
+    return temporal;
   }
 
   /**
@@ -208,6 +228,8 @@ final class InProcessWorkers implements AutoCloseable {
   @Override
   public void close() {
     temporal.close();
-    fake.close();
+    if (fake != null) {
+      fake.close();
+    }
   }
 }

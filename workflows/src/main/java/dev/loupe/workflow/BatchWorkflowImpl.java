@@ -117,11 +117,11 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
     SpoolLook look = look();
     while (look.lines() > 0 && due(look)) {
       Submission submission = submit(nextSeq, 0);
-      if (!submission.submitted()) {
+      if (!submission.submitted() && !submission.wasRefused()) {
         break;
       }
-      open.add(new OpenBatch(nextSeq, submission.batchId(), submission.lines(), now(), 0, 0));
       linesSubmitted += submission.lines();
+      opened(new OpenBatch(nextSeq, null, submission.lines(), now(), 0, 0), submission);
       nextSeq++;
       waitingSinceMillis = 0;
       look = look();
@@ -170,16 +170,48 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
       return;
     }
     int round = refused.round() + 1;
-    Submission submission = submit(refused.seq(), round);
-    replace(
-        refused,
-        new OpenBatch(
-            refused.seq(),
-            submission.batchId(),
-            refused.lines(),
-            refused.submittedAtMillis(),
-            round,
-            0));
+    open.remove(refused);
+    opened(
+        new OpenBatch(refused.seq(), null, refused.lines(), refused.submittedAtMillis(), round, 0),
+        submit(refused.seq(), round));
+  }
+
+  /**
+   * Records what a submission of {@code batch} did: a created batch opens; a quota refusal waits to
+   * be submitted again; a rejection fails the batch's lines with the provider's words.
+   */
+  private void opened(OpenBatch opening, Submission submission) {
+    if (submission.submitted()) {
+      open.add(
+          new OpenBatch(
+              opening.seq(),
+              submission.batchId(),
+              opening.lines(),
+              opening.submittedAtMillis(),
+              opening.round(),
+              0));
+    } else if (submission.refused() == BatchPoll.State.QUOTA_REFUSED) {
+      log.warn(
+          "batch {} refused for quota, submitting its lines again in {}: {}",
+          opening.seq(),
+          quotaWait(),
+          submission.message());
+      open.add(
+          new OpenBatch(
+              opening.seq(),
+              null,
+              opening.lines(),
+              opening.submittedAtMillis(),
+              opening.round(),
+              now() + quotaWait().toMillis()));
+    } else if (submission.wasRefused()) {
+      log.warn("batch {} rejected at creation: {}", opening.seq(), submission.message());
+      count(
+          batch.failLines(
+              new FailLinesRequest(
+                  ref(opening.seq(), null),
+                  "the provider rejected batch " + opening.seq() + ": " + submission.message())));
+    }
   }
 
   private void pollAndDeliver(OpenBatch each) {

@@ -93,6 +93,43 @@ class BatchWorkflowTest {
   }
 
   @Test
+  void createRefusedForQuotaWaitsAndSubmitsTheSameLinesAgain() {
+    batches.waiting.set(3);
+    batches.createRefusals.add(BatchPoll.State.QUOTA_REFUSED);
+    WorkflowStub lane = startLane(new BatchSettings(10, 1_000_000, 0, 5));
+    env.sleep(Duration.ofMinutes(3));
+    lane.signal("close");
+
+    BatchProgress done = lane.getResult(BatchProgress.class);
+
+    assertThat(batches.submittedKeys).containsExactly(ID + "/0/0", ID + "/0/1");
+    assertThat(batches.delivered).containsExactly(0);
+    assertThat(batches.failed).isEmpty();
+    assertThat(done.linesDone()).isEqualTo(3);
+  }
+
+  @Test
+  void createRejectedAsInvalidFailsItsLinesWithTheProvidersWordsAndTheLaneGoesOn() {
+    batches.waiting.set(2);
+    batches.createRefusals.add(BatchPoll.State.REJECTED);
+    WorkflowStub lane = startLane(new BatchSettings(10, 1_000_000, 0, 5));
+    env.sleep(Duration.ofSeconds(30));
+    batches.waiting.set(1);
+    env.sleep(Duration.ofSeconds(30));
+    lane.signal("close");
+
+    BatchProgress done = lane.getResult(BatchProgress.class);
+
+    assertThat(batches.failed).hasSize(1);
+    assertThat(batches.failed.get(0).batch().seq()).isZero();
+    assertThat(batches.failed.get(0).message()).contains("fake create refused as REJECTED");
+    assertThat(batches.delivered).containsExactly(1);
+    assertThat(done.linesFailed()).isEqualTo(2);
+    assertThat(done.linesDone()).isEqualTo(1);
+    assertThat(done.batchesOpen()).isZero();
+  }
+
+  @Test
   void rejectedBatchFailsItsLinesWithTheProvidersWords() {
     batches.waiting.set(2);
     batches.script(0, BatchPoll.State.REJECTED);

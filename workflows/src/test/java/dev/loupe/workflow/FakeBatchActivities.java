@@ -30,6 +30,9 @@ final class FakeBatchActivities implements BatchActivities {
   final Map<Integer, Deque<BatchPoll>> script = new ConcurrentHashMap<>();
   volatile boolean endWhenCancelled;
 
+  /** Creates refused by the provider, in order, before creates succeed again. */
+  final Deque<BatchPoll.State> createRefusals = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
   /** Polls of {@code seq} answer {@code states} in order, then ENDED. */
   void script(int seq, BatchPoll.State... states) {
     Deque<BatchPoll> polls = new ArrayDeque<>();
@@ -60,6 +63,10 @@ final class FakeBatchActivities implements BatchActivities {
       sealed.put(seq, lines);
     }
     submittedKeys.add(request.key());
+    BatchPoll.State refusal = createRefusals.poll();
+    if (refusal != null) {
+      return Submission.refused(lines, refusal, "fake create refused as " + refusal);
+    }
     return new Submission("batch-" + request.key(), lines);
   }
 

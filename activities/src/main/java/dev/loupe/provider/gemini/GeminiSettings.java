@@ -33,14 +33,25 @@ public record GeminiSettings(String baseUrl, Secret apiKey, Duration callTimeout
    * The {@code generateContent} URL of a model; a leading {@code models/} in its name is kept once.
    */
   HttpUrl generateContentUrl(String model) {
-    HttpUrl root = HttpUrl.get(baseUrl);
-    HttpUrl.Builder url = root.newBuilder();
-    boolean noPath = root.pathSegments().stream().allMatch(String::isEmpty);
-    if (noPath) {
-      url.addPathSegment(DEFAULT_VERSION);
-    }
+    return modelMethodUrl(model, "generateContent");
+  }
+
+  /** A method of a model, e.g. {@code batchGenerateContent}: {@code <root>/models/<m>:<method>}. */
+  public HttpUrl modelMethodUrl(String model, String method) {
     String name = model.startsWith("models/") ? model.substring("models/".length()) : model;
     // OkHttp replaces a trailing empty segment, so ".../v1beta" and ".../v1beta/" agree.
-    return url.addPathSegment("models").addPathSegment(name + ":generateContent").build();
+    return apiRoot().addPathSegment("models").addPathSegment(name + ":" + method).build();
+  }
+
+  /**
+   * The API root with its version, e.g. {@code https://generativelanguage.googleapis.com/v1beta}.
+   */
+  public HttpUrl.Builder apiRoot() {
+    HttpUrl root = HttpUrl.get(baseUrl);
+    HttpUrl.Builder url = root.newBuilder();
+    if (root.pathSegments().stream().allMatch(String::isEmpty)) {
+      url.addPathSegment(DEFAULT_VERSION);
+    }
+    return url;
   }
 }

@@ -1,10 +1,9 @@
 package dev.loupe.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.batch.BatchApi;
+import dev.loupe.batch.BatchHttp;
 import dev.loupe.batch.BatchLimits;
 import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.FailureType;
@@ -12,27 +11,17 @@ import dev.loupe.provider.ModelRequest;
 import dev.loupe.provider.ModelResponse;
 import dev.loupe.provider.ProviderCodec;
 import dev.loupe.provider.ProviderException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.MultipartBody;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * OpenAI's Batch API for Chat Completions: the input file uploaded with {@code purpose=batch},
@@ -50,27 +39,15 @@ public final class OpenAiBatchApi implements BatchApi {
   private static final int LIST_LIMIT = 100;
 
   private final String baseUrl;
-  private final ProviderCodec codec;
-  private final OkHttpClient http;
-  private final ObjectMapper json = new ObjectMapper();
+  private final BatchHttp http;
 
   /**
    * @param baseUrl the API root, e.g. {@code https://api.openai.com/v1}
-   * @param codec the endpoint's Chat Completions codec, the online lane's
-   * @param transferTimeout the limit on one exchange, uploads and result downloads included
+   * @param http exchanges over the endpoint's Chat Completions codec, the online lane's
    */
-  public OpenAiBatchApi(
-      String baseUrl, ProviderCodec codec, OkHttpClient shared, Duration transferTimeout) {
+  public OpenAiBatchApi(String baseUrl, BatchHttp http) {
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
-    this.codec = Objects.requireNonNull(codec, "codec");
-    long millis = transferTimeout.toMillis();
-    this.http =
-        shared
-            .newBuilder()
-            .callTimeout(millis, TimeUnit.MILLISECONDS)
-            .readTimeout(millis, TimeUnit.MILLISECONDS)
-            .retryOnConnectionFailure(false)
-            .build();
+    this.http = Objects.requireNonNull(http, "http");
   }
 
   @Override
@@ -80,32 +57,33 @@ public final class OpenAiBatchApi implements BatchApi {
 
   @Override
   public JsonNode requestBody(ModelRequest request) {
-    return codec.encode(request);
+    return http.codec().encode(request);
   }
 
   @Override
   public byte[] line(String customId, JsonNode requestBody) {
-    ObjectNode line = json.createObjectNode();
+    ObjectNode line = http.json().createObjectNode();
     line.put("custom_id", customId);
     line.put("method", "POST");
     line.put("url", CHAT_COMPLETIONS);
     line.set("body", requestBody);
-    try {
-      return json.writeValueAsBytes(line);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode a batch line", e);
-    }
+    return http.bytes(line);
   }
 
   @Override
   public void probe() throws ProviderException {
-    send(get(url("batches").addQueryParameter("limit", "1")));
+    http.send(http.request(url("batches").addQueryParameter("limit", "1").build()).get());
   }
 
+  /** Exact: the batch whose {@code metadata.loupe_key} is the key, among the newest 100. */
   @Override
-  public Optional<String> find(String key) throws ProviderException {
+  public Optional<String> find(String key, int lines, Instant attemptedAt)
+      throws ProviderException {
     JsonNode list =
-        send(get(url("batches").addQueryParameter("limit", Integer.toString(LIST_LIMIT))));
+        http.send(
+            http.request(
+                    url("batches").addQueryParameter("limit", Integer.toString(LIST_LIMIT)).build())
+                .get());
     String tag = tag(key);
     for (JsonNode batch : list.path("data")) {
       if (tag.equals(batch.path("metadata").path(KEY_FIELD).asText(null))) {
@@ -116,27 +94,28 @@ public final class OpenAiBatchApi implements BatchApi {
   }
 
   @Override
-  public String create(String key, Path input, int lines) throws ProviderException {
+  public String create(String key, String model, Path input, int lines) throws ProviderException {
     RequestBody upload =
         new MultipartBody.Builder()
             .setType(MultipartBody.FORM)
             .addFormDataPart("purpose", "batch")
             .addFormDataPart("file", "loupe-batch.jsonl", RequestBody.create(input.toFile(), JSONL))
             .build();
-    JsonNode file = send(request(url("files")).post(upload));
-    ObjectNode create = json.createObjectNode();
+    JsonNode file = http.send(http.request(url("files").build()).post(upload));
+    ObjectNode create = http.json().createObjectNode();
     create.put("input_file_id", file.path("id").asText());
     create.put("endpoint", CHAT_COMPLETIONS);
     create.put("completion_window", "24h");
     create.putObject("metadata").put(KEY_FIELD, tag(key));
     JsonNode batch =
-        send(request(url("batches")).post(RequestBody.create(create.toString(), JSON)));
+        http.send(
+            http.request(url("batches").build()).post(RequestBody.create(create.toString(), JSON)));
     return batch.path("id").asText();
   }
 
   @Override
   public Status status(String batchId) throws ProviderException {
-    JsonNode batch = send(get(url("batches").addPathSegment(batchId)));
+    JsonNode batch = http.send(http.request(url("batches").addPathSegment(batchId).build()).get());
     String status = batch.path("status").asText();
     List<String> files = new ArrayList<>();
     for (String field : List.of("output_file_id", "error_file_id")) {
@@ -174,30 +153,11 @@ public final class OpenAiBatchApi implements BatchApi {
   }
 
   @Override
-  public void results(Status status, ResultSink sink) throws ProviderException, IOException {
+  public void results(Status status, ResultSink sink) throws ProviderException {
     for (String file : status.resultRefs()) {
-      Request request =
-          request(url("files").addPathSegment(file).addPathSegment("content")).get().build();
-      try (Response response = http.newCall(request).execute()) {
-        if (!response.isSuccessful()) {
-          throw classify(response.code(), response.peekBody(64 * 1024).string());
-        }
-        try (BufferedReader reader =
-            new BufferedReader(
-                new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8))) {
-          String text;
-          while ((text = reader.readLine()) != null) {
-            if (!text.isBlank()) {
-              resultLine(json.readTree(text), sink);
-            }
-          }
-        }
-      } catch (IOException e) {
-        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException) {
-          throw e;
-        }
-        throw transport("reading the results of " + status.batchId(), e);
-      }
+      http.lines(
+          http.request(url("files").addPathSegment(file).addPathSegment("content").build()).get(),
+          line -> resultLine(line, sink));
     }
   }
 
@@ -212,7 +172,7 @@ public final class OpenAiBatchApi implements BatchApi {
       if (code == 200) {
         sink.accept(customId, response.path("body"), null);
       } else {
-        sink.accept(customId, null, classify(code, response.path("body").toString()));
+        sink.accept(customId, null, http.classify(code, response.path("body").toString()));
       }
       return;
     }
@@ -234,34 +194,16 @@ public final class OpenAiBatchApi implements BatchApi {
 
   @Override
   public void cancel(String batchId) throws ProviderException {
-    send(
-        request(url("batches").addPathSegment(batchId).addPathSegment("cancel"))
+    http.send(
+        http.request(url("batches").addPathSegment(batchId).addPathSegment("cancel").build())
             .post(RequestBody.create(new byte[0], JSON)));
   }
 
   @Override
   public ModelResponse read(
-      JsonNode responseBody, String model, boolean structured, int maxOutputTokens)
+      JsonNode responseBody, String model, String schemaName, int maxOutputTokens)
       throws ProviderException {
-    ModelRequest shape =
-        new ModelRequest(
-            model,
-            null,
-            "",
-            null,
-            structured ? new ModelRequest.OutputSchema("batch", NullNode.getInstance()) : null,
-            maxOutputTokens);
-    byte[] body;
-    try {
-      body = json.writeValueAsBytes(responseBody);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot re-encode a batch result", e);
-    }
-    return codec.decode(shape, new ProviderCodec.Answer(200, body, null, 0));
-  }
-
-  private ProviderException classify(int status, String body) {
-    return codec.classify(status, Headers.of(), body, null, Instant.now());
+    return http.read(responseBody, model, schemaName, maxOutputTokens);
   }
 
   /** The metadata value that marks a batch as Loupe's batch {@code key}; at most 512 chars. */
@@ -271,31 +213,5 @@ public final class OpenAiBatchApi implements BatchApi {
 
   private HttpUrl.Builder url(String path) {
     return HttpUrl.get(baseUrl).newBuilder().addPathSegments(path);
-  }
-
-  private Request.Builder request(HttpUrl.Builder url) {
-    return new Request.Builder().url(url.build()).headers(codec.headers());
-  }
-
-  private Request.Builder get(HttpUrl.Builder url) {
-    return request(url).get();
-  }
-
-  private JsonNode send(Request.Builder request) throws ProviderException {
-    Request built = request.build();
-    try (Response response = http.newCall(built).execute()) {
-      String body = response.body().string();
-      if (!response.isSuccessful()) {
-        throw classify(response.code(), body);
-      }
-      return json.readTree(body);
-    } catch (IOException e) {
-      throw transport(built.method() + " " + built.url().encodedPath(), e);
-    }
-  }
-
-  private static ProviderException transport(String what, IOException e) {
-    return new ProviderException(
-        FailureType.TRANSPORT, 0, null, "OpenAI Batch API: " + what + " failed: " + e, e);
   }
 }

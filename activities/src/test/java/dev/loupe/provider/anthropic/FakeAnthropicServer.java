@@ -75,6 +75,8 @@ public final class FakeAnthropicServer implements Closeable {
   /** Request sequence to whether its marked prefix was read (true) or written (false). */
   private final Map<Integer, Boolean> prefixRead = new ConcurrentHashMap<>();
 
+  private FakeAnthropicBatches batches;
+
   private FakeAnthropicServer(String apiKey) {
     this.apiKey = apiKey;
     server.setDispatcher(new Handler());
@@ -86,12 +88,18 @@ public final class FakeAnthropicServer implements Closeable {
   public static FakeAnthropicServer start(String apiKey) throws IOException {
     FakeAnthropicServer fake = new FakeAnthropicServer(apiKey);
     fake.server.start(InetAddress.getByName(LOOPBACK), 0);
+    fake.batches = new FakeAnthropicBatches(fake.baseUrl(), fake::answerLine, fake::errorBody);
     return fake;
   }
 
   /** The API root as the SDKs take it, e.g. {@code http://127.0.0.1:4711}. */
   public String baseUrl() {
     return "http://" + LOOPBACK + ":" + server.getPort();
+  }
+
+  /** The Message Batches API of this fake. */
+  public FakeAnthropicBatches batches() {
+    return batches;
   }
 
   /** Messages requests received, answered or not, valid or not. */
@@ -167,6 +175,16 @@ public final class FakeAnthropicServer implements Closeable {
 
   private MockResponse answer(RecordedRequest request) {
     String path = request.getUrl().encodedPath();
+    if (batches.handles(path)) {
+      if (apiKey != null && !apiKey.equals(request.getHeaders().get("x-api-key"))) {
+        return error(401, "authentication_error", "invalid x-api-key (fake)", null, Map.of());
+      }
+      try {
+        return batches.answer(request);
+      } catch (java.io.IOException e) {
+        return error(400, "invalid_request_error", "the body is not JSON: " + e, null, Map.of());
+      }
+    }
     if (!"POST".equals(request.getMethod()) || !MESSAGES_PATH.equals(path)) {
       return error(404, "not_found_error", "Not found: " + path + " (fake)", null, Map.of());
     }
@@ -202,6 +220,31 @@ public final class FakeAnthropicServer implements Closeable {
       reply = rule.apply(seen).orElse(null);
     }
     return reply(seen, reply);
+  }
+
+  /** A batch line's params, answered as a Messages request is (the request checks included). */
+  private dev.loupe.provider.fake.FakeBatchBook.LineAnswer answerLine(JsonNode params) {
+    int sequence = requestCount.incrementAndGet();
+    List<String> violations = FakeAnthropicRequests.violations(params);
+    if (!violations.isEmpty()) {
+      return dev.loupe.provider.fake.FakeLineAnswers.of(invalid(sequence, violations));
+    }
+    FakeRequest seen = FakeAnthropicRequests.describe(sequence, params);
+    requests.add(seen);
+    return dev.loupe.provider.fake.FakeLineAnswers.of(normal(seen, null));
+  }
+
+  /** The error envelope of an HTTP status, for a batch line made to fail. */
+  private JsonNode errorBody(int status, String message) {
+    String type =
+        switch (status) {
+          case 400 -> "invalid_request_error";
+          case 429 -> "rate_limit_error";
+          case 529 -> "overloaded_error";
+          default -> "api_error";
+        };
+    return dev.loupe.provider.fake.FakeLineAnswers.of(error(status, type, message, null, Map.of()))
+        .body();
   }
 
   private MockResponse invalid(int sequence, List<String> violations) {

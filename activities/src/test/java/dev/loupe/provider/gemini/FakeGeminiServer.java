@@ -73,6 +73,8 @@ public final class FakeGeminiServer implements Closeable {
       request -> Optional.empty();
   private volatile int thoughtsTokens;
 
+  private FakeGeminiBatches batches;
+
   private FakeGeminiServer(String apiKey) {
     this.apiKey = apiKey;
     server.setDispatcher(new Handler());
@@ -84,12 +86,18 @@ public final class FakeGeminiServer implements Closeable {
   public static FakeGeminiServer start(String apiKey) throws IOException {
     FakeGeminiServer fake = new FakeGeminiServer(apiKey);
     fake.server.start(InetAddress.getByName(LOOPBACK), 0);
+    fake.batches = new FakeGeminiBatches(fake.baseUrl(), fake::answerLine, fake::errorBody);
     return fake;
   }
 
   /** The API root with its version, e.g. {@code http://127.0.0.1:4711/v1beta}. */
   public String baseUrl() {
     return "http://" + LOOPBACK + ":" + server.getPort() + "/v1beta";
+  }
+
+  /** The Batch Mode and Files API of this fake. */
+  public FakeGeminiBatches batches() {
+    return batches;
   }
 
   /** {@code generateContent} requests received, answered or not, valid or not. */
@@ -165,6 +173,17 @@ public final class FakeGeminiServer implements Closeable {
 
   private MockResponse answer(RecordedRequest request) {
     String path = request.getUrl().encodedPath();
+    if (batches.handles(path)) {
+      Optional<MockResponse> denied = checkKey(request);
+      if (denied.isPresent()) {
+        return denied.get();
+      }
+      try {
+        return batches.answer(request);
+      } catch (java.io.IOException e) {
+        return error(400, "INVALID_ARGUMENT", "the body is not JSON: " + e, List.of(), Map.of());
+      }
+    }
     Matcher generate = GENERATE_PATH.matcher(path);
     if (!"POST".equals(request.getMethod()) || !generate.matches()) {
       return error(
@@ -202,6 +221,35 @@ public final class FakeGeminiServer implements Closeable {
       reply = rule.apply(seen).orElse(null);
     }
     return reply(seen, reply);
+  }
+
+  /** A batch line's request, answered as a generateContent request is (its checks included). */
+  private dev.loupe.provider.fake.FakeBatchBook.LineAnswer answerLine(String model, JsonNode body) {
+    int sequence = requestCount.incrementAndGet();
+    List<String> violations = FakeGeminiRequests.violations(body);
+    if (!violations.isEmpty()) {
+      String reasons = String.join("; ", violations);
+      invalidRequests.add("batch line " + sequence + ": " + reasons);
+      return dev.loupe.provider.fake.FakeLineAnswers.of(
+          error(400, "INVALID_ARGUMENT", reasons, List.of(), Map.of()));
+    }
+    FakeRequest seen = FakeGeminiRequests.describe(sequence, model, body);
+    requests.add(seen);
+    return dev.loupe.provider.fake.FakeLineAnswers.of(normal(seen, null));
+  }
+
+  /** The error body of an HTTP status, for a batch line made to fail. */
+  private JsonNode errorBody(int status, String message) {
+    String name =
+        switch (status) {
+          case 400 -> "INVALID_ARGUMENT";
+          case 429 -> "RESOURCE_EXHAUSTED";
+          case 503 -> "UNAVAILABLE";
+          default -> "INTERNAL";
+        };
+    return dev.loupe.provider.fake.FakeLineAnswers.of(
+            error(status, name, message, List.of(), Map.of()))
+        .body();
   }
 
   private Optional<MockResponse> checkKey(RecordedRequest request) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.provider.fake.FakeBatches;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,15 +30,7 @@ import okio.Buffer;
  * Counts every line received per {@code custom_id}, so tests can assert that each line was
  * submitted once.
  */
-public final class FakeOpenAiBatches {
-  /** What happens to one line. */
-  public sealed interface LineFate {
-    /** The line fails with an HTTP error in the error file. */
-    public record Fails(int status, String message) implements LineFate {}
-
-    /** The line expires unanswered ({@code batch_expired}). */
-    public record Expires() implements LineFate {}
-  }
+public final class FakeOpenAiBatches implements FakeBatches {
 
   private final ObjectMapper json = new ObjectMapper();
   private final Function<JsonNode, Answer> chat;
@@ -77,32 +70,38 @@ public final class FakeOpenAiBatches {
   }
 
   /** Lines received in created batches, per custom ID (a line resubmitted counts again). */
+  @Override
   public Map<String, Integer> linesReceived() {
     Map<String, Integer> counts = new LinkedHashMap<>();
     linesReceived.forEach((id, count) -> counts.put(id, count.get()));
     return counts;
   }
 
+  @Override
   public synchronized int batchesCreated() {
     return batches.size();
   }
 
   /** Decides the fate of each line by custom ID; empty answers it normally. */
+  @Override
   public void setLineRule(Function<String, Optional<LineFate>> rule) {
     this.lineRule = rule;
   }
 
   /** A batch stays in progress for this many polls before it completes (0: at the first). */
+  @Override
   public void setPollsBeforeDone(int polls) {
     this.pollsBeforeDone = polls;
   }
 
   /** The next batch created fails validation with this message. */
+  @Override
   public void rejectNextBatch(String message) {
     this.rejectNext = message;
   }
 
   /** The next {@code count} batches fail for the enqueued-token limit. */
+  @Override
   public void refuseNextBatchesForQuota(int count) {
     this.quotaRefusals = count;
   }
