@@ -34,6 +34,7 @@ public final class BatchHttp {
 
   private final ProviderCodec codec;
   private final OkHttpClient http;
+  private final OkHttpClient reads;
   private final ObjectMapper json = new ObjectMapper();
 
   /**
@@ -53,6 +54,10 @@ public final class BatchHttp {
             .followRedirects(false)
             .followSslRedirects(false)
             .build();
+    // A GET may go again on a fresh connection when a pooled one turns out closed (a provider
+    // drops idle keep-alive connections between polls); a POST never does, so a create is sent
+    // once per attempt and a lost answer is looked up, not sent again.
+    this.reads = http.newBuilder().retryOnConnectionFailure(true).build();
   }
 
   public ProviderCodec codec() {
@@ -77,7 +82,8 @@ public final class BatchHttp {
   public <T> T exchange(Request.Builder request, ResponseReader<T> reader)
       throws ProviderException {
     Request built = request.build();
-    try (Response response = http.newCall(built).execute()) {
+    OkHttpClient client = "GET".equals(built.method()) ? reads : http;
+    try (Response response = client.newCall(built).execute()) {
       if (!response.isSuccessful()) {
         throw classify(response.code(), response.peekBody(ERROR_BODY_BYTES).string());
       }

@@ -36,7 +36,7 @@ import java.util.Map;
  */
 public final class Bench {
   static final String KEY = "sk-bench-NOTASECRET-0000000000000000";
-  private static final String KEY_ENV = "BENCH_API_KEY";
+  static final String KEY_ENV = "BENCH_API_KEY";
 
   private final Map<String, String> options;
   private final Path work;
@@ -69,6 +69,8 @@ public final class Bench {
       case "ratelimit" -> bench.rateLimit();
       case "peers" -> new PeerBench(bench).run();
       case "export" -> new ShardExportBenchmark(bench).run();
+      case "cost" -> new BatchBench(bench).cost();
+      case "batchkill" -> new BatchBench(bench).batchKill();
       default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
     }
     System.exit(0);

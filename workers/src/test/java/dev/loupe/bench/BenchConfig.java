@@ -19,6 +19,7 @@ import java.nio.file.Path;
  * @param requestsPerMinute the endpoint's requests-per-minute limit, or null for none
  * @param provider the endpoint's provider ({@code openai-compatible} for the bench endpoint)
  * @param batch the endpoint's {@code batch:} settings as YAML flow mapping, or null for none
+ * @param model the endpoint's model ({@code fake-model}, unpriced, unless a benchmark prices it)
  */
 public record BenchConfig(
     String baseUrl,
@@ -28,13 +29,28 @@ public record BenchConfig(
     int apiMaximumAttempts,
     Integer requestsPerMinute,
     String provider,
-    String batch) {
+    String batch,
+    String model) {
   public static final String ENDPOINT = "bench";
   public static final String RECIPE = "caption-qa";
   public static final int CALLS_PER_IMAGE = 3;
 
   public BenchConfig(String baseUrl, String apiKeyEnv, int concurrency) {
-    this(baseUrl, apiKeyEnv, concurrency, 60, 8, null, "openai-compatible", null);
+    this(baseUrl, apiKeyEnv, concurrency, 60, 8, null, "openai-compatible", null, "fake-model");
+  }
+
+  /** The same endpoint serving {@code name}, e.g. a model {@code config/prices.yaml} prices. */
+  public BenchConfig withModel(String name) {
+    return new BenchConfig(
+        baseUrl,
+        apiKeyEnv,
+        concurrency,
+        timeoutSeconds,
+        apiMaximumAttempts,
+        requestsPerMinute,
+        provider,
+        batch,
+        name);
   }
 
   /**
@@ -50,7 +66,8 @@ public record BenchConfig(
         apiMaximumAttempts,
         requestsPerMinute,
         "openai",
-        batchSettings);
+        batchSettings,
+        model);
   }
 
   public BenchConfig withTimeout(int seconds) {
@@ -62,12 +79,21 @@ public record BenchConfig(
         apiMaximumAttempts,
         requestsPerMinute,
         provider,
-        batch);
+        batch,
+        model);
   }
 
   public BenchConfig withRequestsPerMinute(Integer rpm) {
     return new BenchConfig(
-        baseUrl, apiKeyEnv, concurrency, timeoutSeconds, apiMaximumAttempts, rpm, provider, batch);
+        baseUrl,
+        apiKeyEnv,
+        concurrency,
+        timeoutSeconds,
+        apiMaximumAttempts,
+        rpm,
+        provider,
+        batch,
+        model);
   }
 
   /**
@@ -91,7 +117,9 @@ public record BenchConfig(
         .append("    apiKeyEnv: ")
         .append(apiKeyEnv)
         .append('\n')
-        .append("    model: fake-model\n")
+        .append("    model: ")
+        .append(model)
+        .append('\n')
         .append("    timeoutSeconds: ")
         .append(timeoutSeconds)
         .append('\n')

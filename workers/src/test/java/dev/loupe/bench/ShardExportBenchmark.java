@@ -175,8 +175,7 @@ final class ShardExportBenchmark {
   }
 
   /** Distinct JPEGs: noise, or a flat colour with the index's bits as pixels. */
-  private static Path photos(Path dir, int count, int width, int height, boolean noise)
-      throws IOException {
+  static Path photos(Path dir, int count, int width, int height, boolean noise) throws IOException {
     Path done = dir.resolve(".complete-" + count);
     if (Files.exists(done)) {
       return dir;
