@@ -12,6 +12,7 @@ import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.CaptionResult;
 import dev.loupe.contract.FailLinesRequest;
+import dev.loupe.contract.KeepAliveRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.Submission;
 import dev.loupe.contract.SubmitRequest;
@@ -176,6 +177,27 @@ class BatchActivitiesImplTest {
     assertThat(caption.call().usage().inputTokens()).isPositive();
     assertThat(caption.call().usage().costUsd()).isPositive();
     assertThat(fake.linesReceived()).hasSize(3).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("providers")
+  void keepAliveHeartbeatsTheWaitingLinesAndThoseInOpenBatchesButNotEndedOnes(ProviderKind provider)
+      throws Exception {
+    start(provider);
+    List<String> ids = spoolLines(4);
+    Submission batch = activities.submit(submit(0, "lane/0/0", 2));
+
+    int alive =
+        activities.keepAlive(new KeepAliveRequest(BatchRef.spool(ENDPOINT, SPOOL), List.of(0)));
+
+    assertThat(alive).isEqualTo(4);
+    assertThat(completions.heartbeats).containsExactlyInAnyOrderElementsOf(ids);
+    activities.deliver(ref(0, batch.batchId()));
+    completions.heartbeats.clear();
+    assertThat(
+            activities.keepAlive(new KeepAliveRequest(BatchRef.spool(ENDPOINT, SPOOL), List.of(0))))
+        .isEqualTo(2);
+    assertThat(completions.heartbeats).containsExactlyInAnyOrderElementsOf(ids.subList(2, 4));
   }
 
   @ParameterizedTest
@@ -353,6 +375,18 @@ class BatchActivitiesImplTest {
         return false;
       }
       failures.put(id, failure);
+      return true;
+    }
+
+    final List<String> heartbeats = new ArrayList<>();
+
+    @Override
+    public synchronized boolean heartbeat(byte[] taskToken) {
+      String id = id(taskToken);
+      if (ended.contains(id)) {
+        return false;
+      }
+      heartbeats.add(id);
       return true;
     }
 

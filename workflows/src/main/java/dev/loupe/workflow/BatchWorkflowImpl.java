@@ -10,6 +10,7 @@ import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.FailLinesRequest;
+import dev.loupe.contract.KeepAliveRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.SpoolLook;
 import dev.loupe.contract.Submission;
@@ -40,6 +41,9 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   static final String CANCELLING = "cancelling";
   static final String COMPLETED = "completed";
 
+  /** How often the waiting calls are heartbeated (see {@link BatchActivities#keepAlive}). */
+  static final Duration KEEP_ALIVE_EVERY = Duration.ofMinutes(10);
+
   /** A batch refused for quota is submitted again after this many poll intervals. */
   static final int QUOTA_WAIT_POLLS = 10;
 
@@ -60,6 +64,8 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   private long waitingSinceMillis;
   private String state = RUNNING;
   private List<Long> reported = List.of();
+  private boolean keepsAlive;
+  private long keptAliveAtMillis;
 
   public BatchWorkflowImpl() {
     this(10_000);
@@ -72,6 +78,10 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   @Override
   public BatchProgress run(BatchRun run) {
     input = run;
+    // Runs started before the keep-alive existed replay without it.
+    keepsAlive =
+        Workflow.getVersion("batch-line-keep-alive", Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
     batch = ActivityStubs.batch(run.endpoint());
     restore(run.carry());
     try {
@@ -133,6 +143,19 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
         pollAndDeliver(each);
       }
     }
+    keepAlive();
+  }
+
+  /** Every {@link #KEEP_ALIVE_EVERY}, heartbeats the calls whose lines wait or are in batches. */
+  private void keepAlive() {
+    if (!keepsAlive || now() - keptAliveAtMillis < KEEP_ALIVE_EVERY.toMillis()) {
+      return;
+    }
+    keptAliveAtMillis = now();
+    batch.keepAlive(
+        new KeepAliveRequest(
+            BatchRef.spool(input.endpoint(), input.spool()),
+            open.stream().map(OpenBatch::seq).toList()));
   }
 
   private SpoolLook look() {

@@ -130,6 +130,20 @@ class BatchWorkflowTest {
   }
 
   @Test
+  void waitingCallsAreKeptAliveEveryTenMinutesWithTheOpenBatches() {
+    batches.waiting.set(2);
+    batches.script(0, BatchPoll.State.RUNNING, BatchPoll.State.RUNNING, BatchPoll.State.RUNNING);
+    WorkflowStub lane = startLane(new BatchSettings(10, 1_000_000, 0, 300));
+    env.sleep(Duration.ofMinutes(25));
+    lane.signal("close");
+    lane.getResult(BatchProgress.class);
+
+    // At the first tick (nothing open yet), then every ten minutes while batch 0 was open.
+    assertThat(batches.keptAlive).hasSizeBetween(2, 4);
+    assertThat(batches.keptAlive.get(1)).containsExactly(0);
+  }
+
+  @Test
   void rejectedBatchFailsItsLinesWithTheProvidersWords() {
     batches.waiting.set(2);
     batches.script(0, BatchPoll.State.REJECTED);
