@@ -74,6 +74,7 @@ class BatchActivitiesImplTest {
   private BatchApi api;
   private BatchSpool spool;
   private BatchActivitiesImpl activities;
+  private StageRunner runner;
 
   static List<ProviderKind> providers() {
     return List.of(ProviderKind.OPENAI, ProviderKind.ANTHROPIC, ProviderKind.GEMINI);
@@ -108,7 +109,7 @@ class BatchActivitiesImplTest {
     api = batchApi(KEY);
     spool = new BatchSpool(blobs, RecordMapper.create());
     ProviderClients clients = new ProviderClients(http);
-    StageRunner runner =
+    runner =
         new StageRunner(
             Map.of(
                 ENDPOINT,
@@ -198,6 +199,52 @@ class BatchActivitiesImplTest {
             activities.keepAlive(new KeepAliveRequest(BatchRef.spool(ENDPOINT, SPOOL), List.of(0))))
         .isEqualTo(2);
     assertThat(completions.heartbeats).containsExactlyInAnyOrderElementsOf(ids.subList(2, 4));
+  }
+
+  @ParameterizedTest
+  @MethodSource("providers")
+  void resultsForUnknownOrRepeatedLinesAreIgnoredAndNothingIsDeliveredTwice(ProviderKind provider)
+      throws Exception {
+    start(provider);
+    List<String> ids = spoolLines(2);
+    Submission batch = activities.submit(submit(0, "lane/0/0", 10));
+    // The provider's results, each line twice, plus a line that is not in the batch.
+    BatchApi doubled =
+        (BatchApi)
+            java.lang.reflect.Proxy.newProxyInstance(
+                BatchApi.class.getClassLoader(),
+                new Class<?>[] {BatchApi.class},
+                (proxy, method, args) -> {
+                  if (!method.getName().equals("results")) {
+                    try {
+                      return method.invoke(api, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  }
+                  BatchApi.ResultSink sink = (BatchApi.ResultSink) args[1];
+                  api.results(
+                      (BatchApi.Status) args[0],
+                      (customId, body, failure) -> {
+                        sink.accept(customId, body, failure);
+                        sink.accept(customId, body, failure);
+                        sink.accept("0123456789abcdef0123456789abcdef", body, failure);
+                      });
+                  return null;
+                });
+    BatchActivitiesImpl repeating =
+        new BatchActivitiesImpl(
+            Map.of(ENDPOINT, doubled),
+            spool,
+            runner,
+            new StageResults(new StructuredOutputs(RecordMapper.create())),
+            completions);
+
+    LinesEnded delivered = repeating.deliver(ref(0, batch.batchId()));
+
+    assertThat(delivered).isEqualTo(new LinesEnded(2, 0));
+    assertThat(completions.results).containsOnlyKeys(ids);
+    assertThat(completions.completeCalls).isEqualTo(2);
   }
 
   @ParameterizedTest
@@ -358,8 +405,11 @@ class BatchActivitiesImplTest {
     final Map<String, ApplicationFailure> failures = new HashMap<>();
     private final Set<String> ended = new java.util.HashSet<>();
 
+    int completeCalls;
+
     @Override
     public synchronized boolean complete(byte[] taskToken, Object result) {
+      completeCalls++;
       String id = id(taskToken);
       if (!ended.add(id)) {
         return false;
