@@ -8,6 +8,7 @@ import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.Counts;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetCarry;
+import dev.loupe.contract.DatasetFairness;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.DatasetWorkflow;
@@ -33,6 +34,7 @@ import dev.loupe.contract.SourceItem;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.common.Priority;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -91,6 +93,11 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   private RunPlan plan;
   private String runToken;
   private String datasetId;
+
+  /** The fairness key and weight every task of this dataset carries. */
+  private Priority fairness;
+
+  private double weight = DatasetRequest.DEFAULT_WEIGHT;
   private String output;
   private String cursor;
   private boolean listingDone;
@@ -124,6 +131,8 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     RequestValidation.checkCarry(
         request, Workflow.getInfo().getContinuedExecutionRunId().isPresent());
     datasetId = Workflow.getInfo().getWorkflowId();
+    fairness = DatasetFairness.of(datasetId, request);
+    weight = request.weightOrDefault();
     output = request.output();
     restoreOrPlan(request);
     try {
@@ -221,6 +230,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
                   .setWorkflowId(BatchWorkflow.workflowId(datasetId, lane.getKey()))
                   .setTaskQueue(TaskQueues.WORKFLOWS)
                   .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                  .setPriority(fairness)
                   .build());
       Async.function(
           child::run, new BatchRun(datasetId, lane.getKey(), spool, lane.getValue(), null));
@@ -341,6 +351,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
                 .setWorkflowId(childId(datasetId, item.sha256(), retryRound))
                 .setTaskQueue(TaskQueues.WORKFLOWS)
                 .setTypedSearchAttributes(ImageSearchAttributes.atStart(datasetId))
+                .setPriority(fairness)
                 .build());
     ImageTask task = new ImageTask(datasetId, runToken, output, item, plan);
     // Children run detached so that cancelling the dataset drains them instead of killing them.
@@ -542,6 +553,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             ChildWorkflowOptions.newBuilder()
                 .setWorkflowId(datasetId + "/shards-" + Workflow.randomUUID())
                 .setTaskQueue(TaskQueues.WORKFLOWS)
+                .setPriority(fairness)
                 .build());
     try {
       ShardsResult shards =
@@ -645,7 +657,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         retryRound,
         output,
         waitDeadlineMillis == 0 ? null : Instant.ofEpochMilli(waitDeadlineMillis).toString(),
-        List.copyOf(batchLanes.values()));
+        List.copyOf(batchLanes.values()),
+        weight,
+        fairness == null ? null : fairness.getFairnessKey());
   }
 
   @Override
