@@ -10,6 +10,7 @@ import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetCarry;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.ExportRequest;
@@ -82,12 +83,16 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   /** Change id: a budget reserves each in-flight image's worst case. */
   static final String BUDGET_RESERVES = "budget-reserves-in-flight";
 
-  private final DatasetTuning tuning;
+  /** Change id: a run records its tuning and keeps it (see {@link RunKnobs}). */
+  static final String TUNING_FIXED = "dataset-tuning-fixed";
+
+  private final DatasetTuning workerTuning;
   private final CpuActivities cpu = ActivityStubs.cpu();
   private final Deque<SourceItem> pending = new ArrayDeque<>();
   private final Set<String> inFlight = new HashSet<>();
   private final Deque<Unrecorded> unrecorded = new ArrayDeque<>();
 
+  private DatasetTuning tuning;
   private RunPlan plan;
   private String runToken;
   private String datasetId;
@@ -115,7 +120,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   }
 
   public DatasetWorkflowImpl(DatasetTuning tuning) {
-    this.tuning = tuning;
+    this.workerTuning = tuning;
   }
 
   @Override
@@ -168,6 +173,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
 
   private void restoreOrPlan(DatasetRequest request) {
     DatasetCarry carry = request.carry();
+    tuning =
+        RunKnobs.fixed(
+            TUNING_FIXED, DatasetTuning.class, carry == null ? null : carry.tuning(), workerTuning);
     if (carry != null) {
       plan = carry.plan();
       runToken = carry.runToken();
@@ -494,7 +502,8 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             counts,
             startedAtMillis,
             continuedAsNew + 1,
-            retryRound);
+            retryRound,
+            tuning);
     Workflow.continueAsNew(request.withCarry(carry));
   }
 
