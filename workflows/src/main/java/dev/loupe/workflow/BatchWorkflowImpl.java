@@ -7,6 +7,7 @@ import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.BatchRun;
 import dev.loupe.contract.BatchRun.OpenBatch;
 import dev.loupe.contract.BatchSettings;
+import dev.loupe.contract.BatchTuning;
 import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.FailLinesRequest;
@@ -41,17 +42,22 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   static final String CANCELLING = "cancelling";
   static final String COMPLETED = "completed";
 
-  /** How often the waiting calls are heartbeated (see {@link BatchActivities#keepAlive}). */
-  static final Duration KEEP_ALIVE_EVERY = Duration.ofMinutes(10);
+  /**
+   * How often the waiting calls are heartbeated (see {@link BatchActivities#keepAlive}) by default;
+   * a run keeps the value it started with ({@link BatchTuning}).
+   */
+  static final Duration KEEP_ALIVE_EVERY =
+      Duration.ofSeconds(BatchTuning.DEFAULT.keepAliveEverySeconds());
 
-  /** A batch refused for quota is submitted again after this many poll intervals. */
-  static final int QUOTA_WAIT_POLLS = 10;
+  /** Change id: a run records its tuning and keeps it (see {@link RunKnobs}). */
+  static final String TUNING_FIXED = "batch-tuning-fixed";
 
   static final String CANCELLED_MESSAGE =
       "the dataset was cancelled: its provider batches were cancelled";
 
-  private final int historyEventsBeforeContinue;
+  private final BatchTuning workerTuning;
 
+  private BatchTuning tuning;
   private BatchRun input;
   private BatchActivities batch;
   private int nextSeq;
@@ -68,11 +74,11 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   private long keptAliveAtMillis;
 
   public BatchWorkflowImpl() {
-    this(10_000);
+    this(BatchTuning.DEFAULT);
   }
 
-  BatchWorkflowImpl(int historyEventsBeforeContinue) {
-    this.historyEventsBeforeContinue = historyEventsBeforeContinue;
+  BatchWorkflowImpl(BatchTuning tuning) {
+    this.workerTuning = tuning;
   }
 
   @Override
@@ -82,6 +88,12 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
     keepsAlive =
         Workflow.getVersion("batch-line-keep-alive", Workflow.DEFAULT_VERSION, 1)
             != Workflow.DEFAULT_VERSION;
+    tuning =
+        RunKnobs.fixed(
+            TUNING_FIXED,
+            BatchTuning.class,
+            run.carry() == null ? null : run.carry().tuning(),
+            workerTuning);
     batch = ActivityStubs.batch(run.endpoint());
     restore(run.carry());
     try {
@@ -146,9 +158,12 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
     keepAlive();
   }
 
-  /** Every {@link #KEEP_ALIVE_EVERY}, heartbeats the calls whose lines wait or are in batches. */
+  /**
+   * Every keep-alive interval ({@link BatchTuning}), heartbeats the calls whose lines wait or are
+   * in batches.
+   */
   private void keepAlive() {
-    if (!keepsAlive || now() - keptAliveAtMillis < KEEP_ALIVE_EVERY.toMillis()) {
+    if (!keepsAlive || now() - keptAliveAtMillis < tuning.keepAliveEverySeconds() * 1000L) {
       return;
     }
     keptAliveAtMillis = now();
@@ -325,7 +340,7 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   }
 
   private Duration quotaWait() {
-    return pollEvery().multipliedBy(QUOTA_WAIT_POLLS);
+    return pollEvery().multipliedBy(tuning.quotaWaitPolls());
   }
 
   private long now() {
@@ -333,7 +348,7 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   }
 
   private boolean continueAsNewDue() {
-    return Workflow.getInfo().getHistoryLength() > historyEventsBeforeContinue
+    return Workflow.getInfo().getHistoryLength() > tuning.historyEventsBeforeContinue()
         || Workflow.getInfo().isContinueAsNewSuggested();
   }
 
@@ -346,7 +361,13 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
             input.spool(),
             input.settings(),
             new BatchRun.Carry(
-                nextSeq, List.copyOf(open), linesSubmitted, linesDone, linesFailed, closing)));
+                nextSeq,
+                List.copyOf(open),
+                linesSubmitted,
+                linesDone,
+                linesFailed,
+                closing,
+                tuning)));
   }
 
   @Override

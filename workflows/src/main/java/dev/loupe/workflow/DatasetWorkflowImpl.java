@@ -11,6 +11,7 @@ import dev.loupe.contract.DatasetCarry;
 import dev.loupe.contract.DatasetFairness;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.ExportRequest;
@@ -84,12 +85,16 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   /** Change id: a budget reserves each in-flight image's worst case. */
   static final String BUDGET_RESERVES = "budget-reserves-in-flight";
 
-  private final DatasetTuning tuning;
+  /** Change id: a run records its tuning and keeps it (see {@link RunKnobs}). */
+  static final String TUNING_FIXED = "dataset-tuning-fixed";
+
+  private final DatasetTuning workerTuning;
   private final CpuActivities cpu = ActivityStubs.cpu();
   private final Deque<SourceItem> pending = new ArrayDeque<>();
   private final Set<String> inFlight = new HashSet<>();
   private final Deque<Unrecorded> unrecorded = new ArrayDeque<>();
 
+  private DatasetTuning tuning;
   private RunPlan plan;
   private String runToken;
   private String datasetId;
@@ -122,7 +127,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   }
 
   public DatasetWorkflowImpl(DatasetTuning tuning) {
-    this.tuning = tuning;
+    this.workerTuning = tuning;
   }
 
   @Override
@@ -177,6 +182,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
 
   private void restoreOrPlan(DatasetRequest request) {
     DatasetCarry carry = request.carry();
+    tuning =
+        RunKnobs.fixed(
+            TUNING_FIXED, DatasetTuning.class, carry == null ? null : carry.tuning(), workerTuning);
     if (carry != null) {
       plan = carry.plan();
       runToken = carry.runToken();
@@ -505,7 +513,8 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             counts,
             startedAtMillis,
             continuedAsNew + 1,
-            retryRound);
+            retryRound,
+            tuning);
     Workflow.continueAsNew(request.withCarry(carry));
   }
 

@@ -7,6 +7,7 @@ import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.BatchProgress;
 import dev.loupe.contract.BatchRun;
 import dev.loupe.contract.BatchSettings;
+import dev.loupe.contract.BatchTuning;
 import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.client.WorkflowClient;
@@ -32,7 +33,7 @@ class BatchWorkflowTest {
     env = TestWorkflowEnvironment.newInstance();
     env.newWorker(TaskQueues.WORKFLOWS)
         .registerWorkflowImplementationFactory(
-            BatchWorkflow.class, () -> new BatchWorkflowImpl(200));
+            BatchWorkflow.class, () -> new BatchWorkflowImpl(new BatchTuning(200, 600, 10)));
     env.newWorker(TaskQueues.api(ENDPOINT)).registerActivitiesImplementations(batches);
     env.start();
   }
