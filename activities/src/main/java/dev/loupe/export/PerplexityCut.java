@@ -15,9 +15,10 @@ import java.util.Map;
  * record, draws the line. A first pass over the records gathers the scores; the cut is the
  * perplexity of the {@code ⌈share × n⌉}-th lowest of the {@code n} scored captions; the second pass
  * fails the check of every caption above it (an accepted image becomes rejected with reason {@code
- * perplexity}) and notes the cut in every scored caption's detail. The same records give the same
- * cut, so exporting again rewrites the same files; a retry round that adds records moves the cut
- * with them.
+ * perplexity}), notes the cut in every scored caption's detail and records it as the check's {@code
+ * threshold} (or {@code maxPerplexity}, where that is lower). The same records give the same cut,
+ * so exporting again rewrites the same files; a retry round that adds records moves the cut with
+ * them.
  *
  * <p>Memory does not grow with the run: scores are counted in buckets of 0.1% of perplexity
  * (natural log in steps of 0.001, up to e^40), each keeping its largest score, so the cut is an
@@ -110,7 +111,9 @@ final class PerplexityCut {
                 percent(share),
                 scored);
     Map<String, Check> checks = new LinkedHashMap<>(record.caption().checks());
-    checks.put(CHECK, new Check(before.pass() && kept, detail, score));
+    // The bound the caption is held to: the run's cut, or maxPerplexity where that is lower.
+    double threshold = before.threshold() == null ? limit : Math.min(before.threshold(), limit);
+    checks.put(CHECK, new Check(before.pass() && kept, detail, score, threshold));
     boolean rejectNow = !kept && record.imageStatus() == ImageStatus.ACCEPTED;
     return new ItemRecord(
         record.id(),

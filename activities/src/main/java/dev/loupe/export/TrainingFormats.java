@@ -81,7 +81,11 @@ final class TrainingFormats {
     List<Turn> pairs = new ArrayList<>();
     for (QaPair pair : record.qaOrEmpty()) {
       if (pair.accepted()) {
-        String task = ShortTask.QUESTION_TASKS.contains(pair.type()) ? pair.type() : null;
+        // Set.of rejects contains(null): pairs of older records have no type.
+        String task =
+            pair.type() != null && ShortTask.QUESTION_TASKS.contains(pair.type())
+                ? pair.type()
+                : null;
         String human =
             task == null
                 ? pair.question()

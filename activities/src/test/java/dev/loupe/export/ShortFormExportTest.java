@@ -138,6 +138,7 @@ class ShortFormExportTest {
             .findFirst()
             .orElseThrow();
     assertThat(kept.at("/caption/checks/perplexity/pass").asBoolean()).isTrue();
+    assertThat(kept.at("/caption/checks/perplexity/threshold").asDouble()).isEqualTo(30.0);
     assertThat(kept.at("/caption/checks/perplexity/detail").asText())
         .endsWith("within the run's cut 30.00 (the lowest 30% of 11 scored captions kept)");
     List<JsonNode> rejected = lines("rejected.jsonl");
@@ -191,7 +192,9 @@ class ShortFormExportTest {
                 null,
                 Map.of(),
                 true),
-            new QaPair("Why is it parked?", "reasoning", "Because …", null, Map.of(), true));
+            new QaPair("Why is it parked?", "reasoning", "Because …", null, Map.of(), true),
+            // Records written before question types existed have none: long-form.
+            new QaPair("What is it?", null, "A car.", null, Map.of(), true));
     items.write(
         output(),
         record(
@@ -224,6 +227,8 @@ class ShortFormExportTest {
     assertThat(llava.get(id + "-qa").has("task")).isFalse();
     assertThat(llava.get(id + "-qa").at("/conversations/0/value").asText())
         .isEqualTo("<image>\nWhy is it parked?");
+    assertThat(llava.get(id + "-qa").at("/conversations/2/value").asText())
+        .isEqualTo("What is it?");
 
     List<JsonNode> sharegpt = lines("sharegpt.jsonl");
     assertThat(sharegpt)

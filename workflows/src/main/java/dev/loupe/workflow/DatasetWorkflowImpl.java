@@ -220,7 +220,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
               ? application.getOriginalMessage()
               : String.valueOf(failure.getCause());
       throw RequestValidation.invalid(
-          "endpoint '"
+          "recipe "
+              + plan.recipe()
+              + ": endpoint '"
               + perplexity.endpoint()
               + "' cannot score captions for the perplexity check: "
               + why);

@@ -7,9 +7,10 @@ import java.util.Locale;
 
 /**
  * The {@code perplexity} check's verdict when a caption is scored. With {@code maxPerplexity} a
- * caption above it fails here; with {@code keepLowestShare} alone it passes for now, and the export
- * keeps the lowest-perplexity share of the run's scored captions (a run-level decision that no
- * single image can make).
+ * caption above it fails here; with {@code keepLowestShare} it passes for now, and the export keeps
+ * the lowest-perplexity share of the run's scored captions (a run-level decision that no single
+ * image can make) and records the run's cut as the check's threshold. The verdict carries the score
+ * and, with {@code maxPerplexity}, that limit as its threshold.
  */
 final class PerplexityVerdict {
   static final String CHECK = "perplexity";
@@ -37,7 +38,10 @@ final class PerplexityVerdict {
     Double max = settings.maxPerplexity();
     if (max != null && perplexity > max) {
       return new Check(
-          false, figure + String.format(Locale.ROOT, ", above the limit %.2f", max), perplexity);
+          false,
+          figure + String.format(Locale.ROOT, ", above the limit %.2f", max),
+          perplexity,
+          max);
     }
     StringBuilder detail = new StringBuilder(figure);
     if (max != null) {
@@ -50,7 +54,7 @@ final class PerplexityVerdict {
               "; the run keeps its lowest %s%% at export",
               PerplexityVerdict.percent(settings.keepLowestShare())));
     }
-    return new Check(true, detail.toString(), perplexity);
+    return new Check(true, detail.toString(), perplexity, max);
   }
 
   static String percent(double share) {

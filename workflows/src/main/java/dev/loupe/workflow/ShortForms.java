@@ -59,7 +59,8 @@ final class ShortForms {
     return new Check(
         words <= limit,
         String.format(Locale.ROOT, "%s words (brief caption: at most %d)", format(words), limit),
-        words);
+        words,
+        (double) limit);
   }
 
   /**
@@ -75,7 +76,8 @@ final class ShortForms {
       return new Check(
           words >= 0.5 && words <= limit,
           String.format(Locale.ROOT, "%s words (short answer: 1 to %d)", format(words), limit),
-          words);
+          words,
+          (double) limit);
     }
     if (ShortTask.MULTIPLE_CHOICE.equals(type)) {
       List<String> options = question.optionsOrEmpty();

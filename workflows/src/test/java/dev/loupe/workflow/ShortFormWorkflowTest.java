@@ -10,6 +10,7 @@ import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.QaPair;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.ShortTask;
+import io.temporal.testing.WorkflowReplayer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,7 @@ class ShortFormWorkflowTest {
     assertThat(record.reason()).isEqualTo("perplexity");
     assertThat(record.captionChecks().get("perplexity").pass()).isFalse();
     assertThat(record.captionChecks().get("perplexity").score()).isEqualTo(80.25);
+    assertThat(record.captionChecks().get("perplexity").threshold()).isEqualTo(50.0);
     assertThat(record.captionChecks().get("perplexity").detail())
         .contains("perplexity 80.25", "above the limit 50.00");
     assertThat(record.qa()).isEmpty();
@@ -92,6 +94,7 @@ class ShortFormWorkflowTest {
             withPerplexity(List.of("perplexity"), null, 0.2), h -> h.api.perplexityOf = t -> 9e6);
     assertThat(record.status()).isEqualTo(ImageStatus.ACCEPTED);
     assertThat(record.captionChecks().get("perplexity").score()).isEqualTo(9e6);
+    assertThat(record.captionChecks().get("perplexity").threshold()).isNull();
     assertThat(record.captionChecks().get("perplexity").detail())
         .contains("the run keeps its lowest 20% at export");
   }
@@ -131,8 +134,10 @@ class ShortFormWorkflowTest {
       assertThatThrownBy(() -> harness.run("no-logprobs", REQUEST))
           .rootCause()
           .hasMessageContaining(
-              "endpoint 'fake' cannot score captions for the perplexity check: scoreCaption"
-                  + " failed: BAD_REQUEST");
+              "recipe "
+                  + harness.cpu.plan.recipe()
+                  + ": endpoint 'fake' cannot score captions for the perplexity check:"
+                  + " scoreCaption failed: BAD_REQUEST");
       assertThat(harness.cpu.persisted).isEmpty();
     }
   }
@@ -226,5 +231,46 @@ class ShortFormWorkflowTest {
               h.api.answerer = request -> "purple";
             });
     assertThat(rejected.reason()).isEqualTo("answer_form");
+  }
+
+  /**
+   * Determinism of the new steps: a run with the perplexity check (the start-time probe, the
+   * scoring call) and short-form tasks replays, dataset and image workflow alike. Plans without
+   * them make no new command, so histories recorded before these steps replay as they did ({@link
+   * DatasetReplayTest}).
+   */
+  @Test
+  void aRunWithThePerplexityCheckAndShortFormsReplays() throws Exception {
+    RunPlan scored = withPerplexity(List.of("caption_length", "perplexity"), 50.0, 0.5);
+    Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>(scored.stages());
+    stages.put(RunPlan.ASK, task(stages.get(RunPlan.ASK), ShortTask.SHORT_ANSWER));
+    stages.put(RunPlan.ANSWER, task(stages.get(RunPlan.ANSWER), ShortTask.SHORT_ANSWER));
+    RunPlan plan =
+        new RunPlan(
+            scored.recipe(),
+            scored.recipeHash(),
+            scored.minShortSide(),
+            scored.maxPixels(),
+            stages,
+            scored.templateHashes(),
+            "en",
+            0,
+            scored.checkSettings());
+    try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
+      harness.cpu.plan = plan;
+      harness.cpu.addImages(2);
+      harness.api.caption = "A bar chart in blue and red, with three bars of different heights.";
+      harness.api.answerer = request -> "Three bars";
+      harness.run("replay-scored", REQUEST);
+      assertThat(harness.api.scores).hasSize(3); // the probe, then one per image
+      WorkflowReplayer.replayWorkflowExecution(
+          harness.client().fetchHistory("replay-scored"), DatasetWorkflowImpl.class);
+      WorkflowReplayer.replayWorkflowExecution(
+          harness
+              .client()
+              .fetchHistory(
+                  DatasetWorkflowImpl.childId("replay-scored", FakeCpuActivities.sha(0), 0)),
+          ImageWorkflowImpl.class);
+    }
   }
 }
