@@ -53,6 +53,7 @@ import dev.loupe.record.NearDuplicateIndex;
 import dev.loupe.record.RecordMapper;
 import dev.loupe.source.SourceLister;
 import dev.loupe.source.SourceReader;
+import dev.loupe.stage.CaptionScoring;
 import dev.loupe.stage.ModelEndpoint;
 import dev.loupe.stage.PreparedImages;
 import dev.loupe.stage.StageRunner;
@@ -285,6 +286,14 @@ public final class LoupeModule extends AbstractModule {
     return new ModelClients(http, environment).batchApis(config.endpoints());
   }
 
+  /** The API pool's prepared images, shared by its stages and its caption scoring. */
+  @Provides
+  @Singleton
+  PreparedImages apiImages(SourceReader sources, DecodeBudget decodes) {
+    return new PreparedImages(
+        sources, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes), 64);
+  }
+
   @Provides
   @Singleton
   StageRunner apiStageRunner(
@@ -292,12 +301,26 @@ public final class LoupeModule extends AbstractModule {
       PromptLibrary prompts,
       PriceTable prices,
       BlobStore blobs,
-      SourceReader sources,
-      DecodeBudget decodes) {
-    PreparedImages images =
-        new PreparedImages(sources, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes), 64);
+      PreparedImages images) {
     ResponseCaches caches = new ResponseCaches(blobs, config.cacheRoot(environment));
     return new StageRunner(endpoints, prompts, images, prices, caches);
+  }
+
+  /** The perplexity check's scorers: one per OpenAI-compatible endpoint (vLLM). */
+  @Provides
+  @Singleton
+  CaptionScoring captionScoring(
+      OkHttpClient http,
+      Map<String, ModelEndpoint> endpoints,
+      PromptLibrary prompts,
+      PreparedImages images,
+      PriceTable prices) {
+    return new CaptionScoring(
+        new ModelClients(http, environment).scorers(config.endpoints()),
+        endpoints,
+        prompts,
+        images,
+        prices);
   }
 
   @Provides
@@ -315,7 +338,11 @@ public final class LoupeModule extends AbstractModule {
   @Provides
   @Singleton
   ApiActivities apiActivities(
-      StageRunner runner, StageResults results, Map<String, BatchApi> batchApis, BatchSpool spool) {
+      StageRunner runner,
+      StageResults results,
+      Map<String, BatchApi> batchApis,
+      BatchSpool spool,
+      CaptionScoring scoring) {
     return new ApiActivitiesImpl(
         runner,
         results,
@@ -328,7 +355,8 @@ public final class LoupeModule extends AbstractModule {
                 .filter(endpoint -> endpoint.getValue().batchFallsBackOnline())
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toUnmodifiableSet())),
-        API_HEARTBEAT_EVERY);
+        API_HEARTBEAT_EVERY,
+        scoring);
   }
 
   /** The batch lane's activities; they complete waiting model calls through the client. */

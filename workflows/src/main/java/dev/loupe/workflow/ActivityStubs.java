@@ -119,6 +119,21 @@ final class ActivityStubs {
                   .build())
           .build();
 
+  /**
+   * The start-time check that the perplexity check's endpoint returns prompt log-probabilities: a
+   * few attempts (a server that is still starting), then the start fails naming the endpoint.
+   */
+  static final ActivityOptions SCORE_PROBE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(2))
+                  .setMaximumInterval(Duration.ofSeconds(20))
+                  .setMaximumAttempts(5)
+                  .build())
+          .build();
+
   private final ActivityOptions api;
   private final ActivityOptions batchLine;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
@@ -152,6 +167,12 @@ final class ActivityStubs {
     return Workflow.newActivityStub(
         BatchActivities.class,
         ActivityOptions.newBuilder(BATCH_PROBE).setTaskQueue(TaskQueues.api(endpoint)).build());
+  }
+
+  static ApiActivities scoreProbe(String endpoint) {
+    return Workflow.newActivityStub(
+        ApiActivities.class,
+        ActivityOptions.newBuilder(SCORE_PROBE).setTaskQueue(TaskQueues.api(endpoint)).build());
   }
 
   /** The stub for one endpoint's queue in the lane of {@code stage}. */

@@ -27,6 +27,7 @@ import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.Progress;
 import dev.loupe.contract.RetryFailedResult;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.ScoreRequest;
 import dev.loupe.contract.ShardExportRequest;
 import dev.loupe.contract.ShardExportWorkflow;
 import dev.loupe.contract.ShardOptions;
@@ -142,6 +143,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     restoreOrPlan(request);
     try {
       if (request.carry() == null) {
+        probeScorer();
         startBatchLanes();
       }
       boolean another = true;
@@ -207,6 +209,40 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         throw RequestValidation.invalid(application.getOriginalMessage());
       }
       throw failure;
+    }
+  }
+
+  /**
+   * When the recipe has the perplexity check: scores a fixed text on the scoring endpoint once, so
+   * that an endpoint that cannot return prompt log-probabilities fails the start, naming it,
+   * instead of failing every image.
+   */
+  private void probeScorer() {
+    RunPlan.Perplexity perplexity = plan.checkSettingsOrDefault().perplexity();
+    if (perplexity == null) {
+      return;
+    }
+    try {
+      ActivityStubs.scoreProbe(perplexity.endpoint())
+          .scoreCaption(
+              new ScoreRequest(
+                  null,
+                  perplexity.endpoint(),
+                  perplexity.model(),
+                  "A small red boat on a calm lake.",
+                  "en"));
+    } catch (ActivityFailure failure) {
+      String why =
+          failure.getCause() instanceof ApplicationFailure application
+              ? application.getOriginalMessage()
+              : String.valueOf(failure.getCause());
+      throw RequestValidation.invalid(
+          "recipe "
+              + plan.recipe()
+              + ": endpoint '"
+              + perplexity.endpoint()
+              + "' cannot score captions for the perplexity check: "
+              + why);
     }
   }
 
