@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -103,6 +104,41 @@ class ModelServerSupervisorTest {
         Thread.sleep(50);
       }
       assertThat(polling.events).containsOnly("suspend");
+    }
+  }
+
+  @Test
+  void serverThatStopsAnsweringWhileAliveIsMarkedDownThenStoppedAndRestarted() throws Exception {
+    int port = FakeModelServerCommand.freePort();
+    Path hang = log.resolve("hang");
+    try (ModelServerSupervisor supervisor =
+        new ModelServerSupervisor(
+            settings(
+                FakeModelServerCommand.hanging(port, hang, log.resolve("model.log")),
+                "http://127.0.0.1:" + port + "/v1",
+                900),
+            new OkHttpClient(),
+            registry,
+            FAST)) {
+      supervisor.start(polling);
+      polling.await("resume", 1, START);
+      assertThat(supervisor.name()).isEqualTo("hanging-fake");
+      long hung = supervisor.serverPid();
+
+      Files.createFile(hang);
+      polling.await("suspend", 2, Duration.ofSeconds(20));
+      assertThat(ProcessHandle.of(hung).map(ProcessHandle::isAlive))
+          .as("down while its process lives")
+          .contains(true);
+      assertThat(supervisor.awaitReady(Duration.ZERO)).isFalse();
+
+      // After FAST's hungRestartAfter (5 s) it is stopped and started again.
+      polling.await("resume", 2, START);
+      assertThat(supervisor.serverPid()).isNotEqualTo(hung);
+      assertThat(ModelServerProcess.groupMembers(hung)).as("left of the hung server").isEmpty();
+      assertThat(registry.get("loupe.model.server.restarts").counter().count()).isEqualTo(1);
+      assertThat(registry.get("loupe.model.server.failed.starts").counter().count()).isZero();
+      assertThat(polling.events).containsExactly("suspend", "resume", "suspend", "resume");
     }
   }
 
