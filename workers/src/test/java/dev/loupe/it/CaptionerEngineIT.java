@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.captioner.FakeModelServerCommand;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.ImageWorkflow;
+import dev.loupe.image.ContentHash;
 import dev.loupe.image.TestImages;
 import dev.loupe.image.TestScenes;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -26,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * "scripts/engine-serve foreground --port P"} (which execs {@code vllm serve}, as a GPU host's
  * command line does). A small dataset is captioned through it, its API server is killed with
  * SIGKILL mid-run, and the run still completes with every image captioned, while none of the
- * engine's processes outlive the kill. A model directory vLLM cannot load fails the pool's start
- * with vLLM's own last lines.
+ * engine's processes outlive the kill. Then a SIGTERM with every slot busy generating long
+ * captions: the captions in flight finish, the engine's whole group stops and the worker exits 0. A
+ * model directory vLLM cannot load fails the pool's start with vLLM's own last lines.
  *
  * <p>Installs the engine first ({@code scripts/engine-setup}, {@code scripts/engine-setup model};
  * about 3 minutes once, then a no-op). {@code LOUPE_TEST_ENGINE=0} skips this test.
@@ -50,21 +55,27 @@ class CaptionerEngineIT {
   private static final int IMAGES = 12;
   private static final Map<String, String> CAPTIONER_OK =
       Map.of("endpoint", "captioner", "stage", "describe", "outcome", "ok");
+  private static final Pattern DRAINING =
+      Pattern.compile("finishing in-flight tasks \\(up to \\d+ s, (\\d+) running\\)");
   private static final Pattern SERVER_PID =
       Pattern.compile("started the model server \\(pid (\\d+), its own process group\\)");
 
-  /** A recipe like sharegpt4v-captioner, with short captions: the model's output is noise. */
+  private static final int SLOTS = 4;
+  private static final int LONG_CAPTION_TOKENS = 384;
+  private static final Map<String, String> CAPTIONER_POOL = Map.of("pool", "captioner");
+
+  /** A recipe like sharegpt4v-captioner, with captions of at most {@code tokens} tokens. */
   private static final String RECIPE =
       """
-      name: engine-captioner
-      description: Short captions from the captioner pool's engine, for CaptionerEngineIT.
+      name: %s
+      description: Captions from the captioner pool's engine, for CaptionerEngineIT.
       probe:
         minShortSide: 224
       stages:
         describe:
           pool: captioner
           templates: [sharegpt4v-captioner/describe-en-1]
-          maxOutputTokens: 24
+          maxOutputTokens: %d
       """;
 
   private static Path repository;
@@ -109,7 +120,12 @@ class CaptionerEngineIT {
         WorkflowClient.newInstance(
             service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
     Path recipes = Files.createDirectories(work.resolve("config/recipes"));
-    Files.writeString(recipes.resolve("engine-captioner.yaml"), RECIPE);
+    // Short captions (the model's output is noise), and long ones that keep the engine busy.
+    Files.writeString(
+        recipes.resolve("engine-captioner.yaml"), RECIPE.formatted("engine-captioner", 24));
+    Files.writeString(
+        recipes.resolve("engine-captioner-long.yaml"),
+        RECIPE.formatted("engine-captioner-long", LONG_CAPTION_TOKENS));
   }
 
   @AfterEach
@@ -130,8 +146,8 @@ class CaptionerEngineIT {
   }
 
   @Test
-  void engineCaptionsTheRunAndAKilledEngineIsRestartedWithoutOrphans() throws Exception {
-    Path images = images(IMAGES);
+  void engineCaptionsTheRunSurvivesKillAndDrainsOnSigtermWithoutOrphans() throws Exception {
+    Path images = images("images", IMAGES);
     start(Map.of(), "worker", "--pool", "workflows,cpu");
     int port = FakeModelServerCommand.freePort();
     int metricsPort = FakeModelServerCommand.freePort();
@@ -147,7 +163,7 @@ class CaptionerEngineIT {
             "--model-url",
             "http://127.0.0.1:" + port + "/v1",
             "--batch-slots",
-            "4",
+            Integer.toString(SLOTS),
             "--metrics-port",
             Integer.toString(metricsPort));
     awaitMetrics(
@@ -221,12 +237,75 @@ class CaptionerEngineIT {
             + " after the kill%n",
         startupMillis, (long) captionedBefore, IMAGES, groupGoneMillis, recoveredMillis);
 
-    // SIGTERM: the worker drains, stops the engine's whole group and exits 0.
+    // SIGTERM with captions in flight: the worker stops polling, the engine finishes the captions
+    // it is generating (long ones, so that every slot is busy), then the worker stops the engine's
+    // whole group and exits 0; nothing is handed back.
+    Path drainImages = images("drain-images", SLOTS * 2);
+    String drainId = "captioner-engine-it-drain-" + System.nanoTime();
+    run(
+        "start",
+        drainImages.toString(),
+        "--out",
+        work.resolve("drain-out").toString(),
+        "--recipe",
+        "engine-captioner-long",
+        "--id",
+        drainId);
+    awaitMetrics(
+        metricsPort,
+        m -> m.sum("loupe_activities_in_flight", CAPTIONER_POOL) == SLOTS,
+        Duration.ofMinutes(3),
+        captioner);
+    double okBeforeSigterm =
+        PrometheusText.scrape(metricsPort).sum("loupe_model_calls_total", CAPTIONER_OK);
     ProcessHandle second = engineOf(captioner);
+    long stoppedAt = System.nanoTime();
     captioner.process().destroy();
-    assertThat(captioner.waitFor(Duration.ofSeconds(90))).as(captioner.stderr()).isZero();
+    assertThat(captioner.waitFor(Duration.ofSeconds(120))).as(captioner.stderr()).isZero();
+    long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+    String stderr = captioner.stderr();
+    assertThat(stderr).contains("in-flight tasks finished in").doesNotContain("handing back");
+    Matcher draining = DRAINING.matcher(stderr);
+    assertThat(draining.find()).as(stderr).isTrue();
+    int inFlight = Integer.parseInt(draining.group(1));
+    assertThat(inFlight).as("captions in flight at SIGTERM").isPositive();
     assertThat(ProcessGroups.liveMembers(second.pid())).as("left after SIGTERM").isEmpty();
-    assertThat(ProcessGroups.listening(port)).isFalse();
+    assertThat(ProcessGroups.listening(port)).as("the engine's port after SIGTERM").isFalse();
+    int completed = describesCompletedBy(captioner, drainId, drainImages);
+    assertThat(completed)
+        .as("the second run's captions done before SIGTERM, and the %d in flight then", inFlight)
+        .isGreaterThanOrEqualTo((int) (okBeforeSigterm - IMAGES) + inFlight);
+    client.newUntypedWorkflowStub(drainId).terminate("CaptionerEngineIT is over");
+    System.out.printf(
+        "captioner-engine-it: SIGTERM with %d captions of up to %d tokens in flight: all"
+            + " finished (%d of the second run's %d by this worker), exit 0 after %d ms, engine"
+            + " group and port gone%n",
+        inFlight, LONG_CAPTION_TOKENS, completed, SLOTS * 2, drainMillis);
+  }
+
+  /**
+   * How many caption activities of dataset {@code id} the worker completed, from the histories of
+   * its image workflows (a completion names the worker as {@code pid@host}).
+   */
+  private int describesCompletedBy(LoupeProcess worker, String id, Path images) throws IOException {
+    String identity = worker.process().pid() + "@";
+    int completed = 0;
+    try (Stream<Path> files = Files.list(images)) {
+      for (Path image : files.sorted().toList()) {
+        String sha256 = ContentHash.sha256Hex(Files.readAllBytes(image));
+        for (HistoryEvent event :
+            client.fetchHistory(ImageWorkflow.workflowId(id, sha256)).getEvents()) {
+          if (event.hasActivityTaskCompletedEventAttributes()
+              && event
+                  .getActivityTaskCompletedEventAttributes()
+                  .getIdentity()
+                  .startsWith(identity)) {
+            completed++;
+          }
+        }
+      }
+    }
+    return completed;
   }
 
   @Test
@@ -286,8 +365,8 @@ class CaptionerEngineIT {
     return children.get(0);
   }
 
-  private Path images(int count) throws IOException {
-    Path dir = Files.createDirectories(work.resolve("images"));
+  private Path images(String name, int count) throws IOException {
+    Path dir = Files.createDirectories(work.resolve(name));
     for (int i = 0; i < count; i++) {
       int width = TestImages.WIDTH + 8 * i;
       BufferedImage scene =
