@@ -17,6 +17,7 @@ import dev.loupe.image.ProviderImageLimits;
 import dev.loupe.image.TestImages;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.prompt.PromptLibrary;
+import dev.loupe.provider.openai.Dialect;
 import dev.loupe.provider.openai.FakeOpenAiServer;
 import dev.loupe.provider.openai.FakeReply;
 import dev.loupe.provider.openai.OpenAiClient;
@@ -154,9 +155,78 @@ class CaptionerActivitiesImplTest {
             failure -> assertThat(failure.getType()).isEqualTo(FailureType.SERVER_ERROR.name()));
   }
 
+  /**
+   * The engine answers garbage: a body that is not JSON, then one that breaks off. Each call ends
+   * with a reason (a retryable failure, so Temporal asks again), and the next caption is served.
+   */
+  @Test
+  void garbageFromTheEngineEndsThoseCallsWithReasonsAndTheNextCaptionIsServed() {
+    model.ready = true;
+    CaptionerActivities captioner = stub(Duration.ofSeconds(5));
+
+    fake.failNext(1, FakeReply.garbage("<html><body>502 Bad Gateway</body></html>"));
+    assertThatThrownBy(() -> captioner.describe(request()))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> {
+              assertThat(failure.getType()).isEqualTo(FailureType.MALFORMED_OUTPUT.name());
+              assertThat(failure.isNonRetryable()).isFalse();
+              assertThat(failure.getOriginalMessage()).isNotBlank();
+            });
+
+    fake.failNext(1, FakeReply.truncatedBody());
+    assertThatThrownBy(() -> captioner.describe(request()))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> {
+              assertThat(failure.isNonRetryable()).isFalse();
+              assertThat(failure.getOriginalMessage()).isNotBlank();
+            });
+
+    assertThat(captioner.describe(request()).text()).startsWith("[fake]");
+    assertThat(fake.requestCount()).isEqualTo(3);
+  }
+
+  /**
+   * The engine takes a request and never answers: the call ends at the captioner's call timeout
+   * ({@code captioner.timeoutSeconds}) as a retryable transport failure saying so, not at the
+   * activity's ten minutes, and the next caption is served.
+   */
+  @Test
+  void callTheEngineNeverAnswersEndsAtTheCallTimeoutAndTheNextCaptionIsServed() {
+    model.ready = true;
+    CaptionerActivities captioner = stub(Duration.ofSeconds(5), Duration.ofSeconds(1));
+
+    fake.failNext(1, FakeReply.delay(Duration.ofSeconds(30)));
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> captioner.describe(request()))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> {
+              assertThat(failure.getType()).isEqualTo(FailureType.TRANSPORT.name());
+              assertThat(failure.isNonRetryable()).isFalse();
+              assertThat(failure.getOriginalMessage()).containsIgnoringCase("timeout");
+            });
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+
+    assertThat(captioner.describe(request()).text()).startsWith("[fake]");
+  }
+
   private CaptionerActivities stub(Duration modelWait) {
+    return stub(modelWait, OpenAiSettings.DEFAULT_CALL_TIMEOUT);
+  }
+
+  private CaptionerActivities stub(Duration modelWait, Duration callTimeout) {
     OpenAiClient client =
-        new OpenAiClient(OpenAiSettings.compatible(fake.baseUrl(), null), new OkHttpClient());
+        new OpenAiClient(
+            new OpenAiSettings(fake.baseUrl(), null, Dialect.OPENAI_COMPATIBLE, callTimeout),
+            new OkHttpClient());
     ModelEndpoint endpoint =
         new ModelEndpoint(
             CaptionerActivitiesImpl.ENDPOINT,

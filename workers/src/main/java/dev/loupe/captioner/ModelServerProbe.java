@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -58,17 +60,29 @@ final class ModelServerProbe {
     return get(models);
   }
 
-  /** The first model the server lists at {@code <modelUrl>/models}, if it lists any. */
-  Optional<String> firstModel() {
+  /** The models the server lists at {@code <modelUrl>/models}, in its order; empty when none. */
+  List<String> models() {
     try (Response response = http.newCall(new Request.Builder().url(models).build()).execute()) {
       if (!response.isSuccessful()) {
-        return Optional.empty();
+        return List.of();
       }
-      JsonNode id = JSON.readTree(response.body().byteStream()).path("data").path(0).path("id");
-      return id.isTextual() && !id.asText().isBlank() ? Optional.of(id.asText()) : Optional.empty();
+      List<String> ids = new ArrayList<>();
+      for (JsonNode model : JSON.readTree(response.body().byteStream()).path("data")) {
+        JsonNode id = model.path("id");
+        if (id.isTextual() && !id.asText().isBlank()) {
+          ids.add(id.asText());
+        }
+      }
+      return ids;
     } catch (IOException e) {
-      return Optional.empty();
+      // Garbage is as good as no answer: not serving yet.
+      return List.of();
     }
+  }
+
+  /** The first model the server lists at {@code <modelUrl>/models}, if it lists any. */
+  Optional<String> firstModel() {
+    return models().stream().findFirst();
   }
 
   String healthUrl() {

@@ -1,12 +1,17 @@
 package dev.loupe.cli;
 
 import com.google.protobuf.util.Durations;
+import dev.loupe.contract.TaskQueues;
 import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.PollerInfo;
 import io.temporal.api.taskqueue.v1.TaskQueueStats;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The table {@code loupe pools} prints, from DescribeTaskQueue answers (with stats). */
 final class PoolsReport {
@@ -14,6 +19,9 @@ final class PoolsReport {
 
   /** A backlog older than this means the pool does not keep up. */
   private static final double BEHIND_SECONDS = 30;
+
+  /** A worker that polled within this many seconds still polls. */
+  static final long ACTIVE_SECONDS = 90;
 
   private PoolsReport() {}
 
@@ -24,6 +32,17 @@ final class PoolsReport {
   record Row(Queue queue, DescribeTaskQueueResponse answer) {}
 
   static String render(List<Row> rows) {
+    return render(rows, Instant.now());
+  }
+
+  /**
+   * The table as of {@code now}. POLLERS counts the worker processes that polled within {@value
+   * #ACTIVE_SECONDS} s (a long poll lasts at most about a minute, so a polling worker polls again
+   * sooner); the server remembers the others for minutes. Those stopped polling: on the captioner
+   * queue most often because their model server is down (it suspends polling until the server
+   * answers again), else because they exited.
+   */
+  static String render(List<Row> rows, Instant now) {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
@@ -44,8 +63,20 @@ final class PoolsReport {
       TaskQueueStats stat = answer.getStats();
       long backlog = stat.getApproximateBacklogCount();
       double ageSeconds = Durations.toMillis(stat.getApproximateBacklogAge()) / 1000.0;
-      int pollers =
-          (int) answer.getPollersList().stream().map(PollerInfo::getIdentity).distinct().count();
+      Map<String, Instant> lastPolls = new HashMap<>();
+      for (PollerInfo poller : answer.getPollersList()) {
+        // Servers that do not report the time leave it unset: such a poller counts as polling.
+        Instant last =
+            poller.hasLastAccessTime()
+                ? Instant.ofEpochSecond(
+                    poller.getLastAccessTime().getSeconds(), poller.getLastAccessTime().getNanos())
+                : now;
+        lastPolls.merge(poller.getIdentity(), last, (a, b) -> a.isAfter(b) ? a : b);
+      }
+      Instant activeSince = now.minusSeconds(ACTIVE_SECONDS);
+      int pollers = (int) lastPolls.values().stream().filter(t -> !t.isBefore(activeSince)).count();
+      List<Instant> stopped =
+          lastPolls.values().stream().filter(t -> t.isBefore(activeSince)).sorted().toList();
       out.append(
           String.format(
               Locale.ROOT,
@@ -60,9 +91,24 @@ final class PoolsReport {
               stats ? String.format(Locale.ROOT, "%.1f", stat.getTasksAddRate()) : "-",
               stats ? String.format(Locale.ROOT, "%.1f", stat.getTasksDispatchRate()) : "-",
               Integer.toString(pollers),
-              note(stats, backlog, ageSeconds, pollers)));
+              stoppedNote(row.queue(), stopped, now) + note(stats, backlog, ageSeconds, pollers)));
     }
     return out.toString();
+  }
+
+  private static String stoppedNote(Queue queue, List<Instant> stopped, Instant now) {
+    if (stopped.isEmpty()) {
+      return "";
+    }
+    long seconds = Duration.between(stopped.get(stopped.size() - 1), now).toSeconds();
+    return stopped.size()
+        + " worker(s) stopped polling "
+        + seconds
+        + "s ago"
+        + (queue.name().equals(TaskQueues.CAPTIONER)
+            ? " (model server down: see loupe_model_server_up on the worker, or exited)"
+            : " (exited)")
+        + "; ";
   }
 
   private static String note(boolean stats, long backlog, double ageSeconds, int pollers) {

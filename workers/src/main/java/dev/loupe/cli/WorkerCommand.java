@@ -32,7 +32,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -156,10 +158,21 @@ final class WorkerCommand implements Callable<Integer> {
         selected.contains(Pool.CAPTIONER)
             ? Optional.of(injector.getInstance(ModelServerSupervisor.class))
             : Optional.empty();
+    AtomicInteger exitCode = new AtomicInteger();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
-                () -> stop(factory, calls, config, model, metrics, codec, sdkMetrics, temporal),
+                () ->
+                    stop(
+                        factory,
+                        calls,
+                        config,
+                        model,
+                        metrics,
+                        codec,
+                        sdkMetrics,
+                        temporal,
+                        exitCode.get()),
                 "loupe-shutdown"));
     factory.start();
     model.ifPresent(
@@ -175,6 +188,16 @@ final class WorkerCommand implements Callable<Integer> {
             + model
                 .map(m -> "; captioner model at " + m.url() + " (polling once it answers)")
                 .orElse(""));
+    if (model.isPresent()) {
+      try {
+        model.get().firstStart().get();
+      } catch (ExecutionException e) {
+        // The pool never polled. Exit through the shutdown hook, which stops everything else.
+        System.err.println("loupe: the captioner pool cannot start: " + e.getCause().getMessage());
+        exitCode.set(1);
+        System.exit(1);
+      }
+    }
     new CountDownLatch(1).await();
     return 0;
   }
@@ -223,9 +246,10 @@ final class WorkerCommand implements Callable<Integer> {
   }
 
   /**
-   * SIGTERM: stop polling, drain, hand back, stop the model server, flush metrics, exit 0. Exiting
-   * from the hook with {@code halt(0)} is deliberate: SIGTERM is how a worker is meant to stop, so
-   * supervisors (compose, systemd, Kubernetes) should see a clean exit, not the JVM's 143.
+   * SIGTERM: stop polling, drain, hand back, stop the model server, flush metrics, exit 0 (1 when
+   * the captioner pool could not start). Exiting from the hook with {@code halt(0)} is deliberate:
+   * SIGTERM is how a worker is meant to stop, so supervisors (compose, systemd, Kubernetes) should
+   * see a clean exit, not the JVM's 143.
    */
   private static void stop(
       WorkerFactory factory,
@@ -235,7 +259,8 @@ final class WorkerCommand implements Callable<Integer> {
       Optional<MetricsServer> metrics,
       Optional<CodecServer> codec,
       Scope sdkMetrics,
-      RemoteTemporal temporal) {
+      RemoteTemporal temporal,
+      int exitCode) {
     int drain = config.worker().drainSeconds();
     System.err.println(
         "loupe: stopping: finishing in-flight tasks (up to "
@@ -270,6 +295,6 @@ final class WorkerCommand implements Callable<Integer> {
     System.err.println("loupe: worker stopped");
     System.err.flush();
     System.out.flush();
-    Runtime.getRuntime().halt(0);
+    Runtime.getRuntime().halt(exitCode);
   }
 }

@@ -37,6 +37,17 @@ public final class FakeModelServerCommand {
     return java(DelayedFakeModel.class.getName() + " " + port + " " + delay.toMillis());
   }
 
+  /**
+   * A server that answers until {@code hang} exists, then never again (see {@link
+   * HangingFakeModel}), its output appended to {@code log}.
+   */
+  public static String hanging(int port, java.nio.file.Path hang, java.nio.file.Path log) {
+    return java(HangingFakeModel.class.getName() + " " + port + " " + quote(hang.toString()))
+        + " >> "
+        + quote(log.toAbsolutePath().toString())
+        + " 2>&1";
+  }
+
   /** A free port on loopback, for the server to take. */
   public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

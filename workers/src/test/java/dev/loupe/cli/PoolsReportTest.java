@@ -7,6 +7,7 @@ import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.PollerInfo;
 import io.temporal.api.taskqueue.v1.TaskQueueStats;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,52 @@ class PoolsReportTest {
     assertThat(lines.get(2)).contains("3").endsWith("no workers poll: start this pool");
     assertThat(lines.get(3).split("\\s+"))
         .startsWith("workflows", "loupe-workflows", "activity", "-", "-", "-", "-", "0");
+  }
+
+  @Test
+  void captionerWorkersThatStoppedPollingAreNotCountedAndNamed() {
+    Instant now = Instant.parse("2026-03-01T12:00:00Z");
+    DescribeTaskQueueResponse captioner =
+        DescribeTaskQueueResponse.newBuilder()
+            .setStats(
+                TaskQueueStats.newBuilder()
+                    .setApproximateBacklogCount(40)
+                    .setApproximateBacklogAge(Durations.fromSeconds(200)))
+            .addPollers(polled("21@gpu-1", now.minusSeconds(5)))
+            .addPollers(polled("22@gpu-2", now.minusSeconds(400)))
+            .addPollers(polled("22@gpu-2", now.minusSeconds(130)))
+            .build();
+    DescribeTaskQueueResponse idle =
+        DescribeTaskQueueResponse.newBuilder()
+            .setStats(TaskQueueStats.newBuilder().setApproximateBacklogCount(7))
+            .addPollers(polled("22@gpu-2", now.minusSeconds(130)))
+            .build();
+
+    List<String> lines =
+        PoolsReport.render(
+                List.of(
+                    row("captioner", "loupe-captioner", captioner),
+                    row("captioner", "loupe-captioner", idle)),
+                now)
+            .lines()
+            .toList();
+
+    assertThat(lines.get(1).split("\\s+")).startsWith("captioner", "loupe-captioner").contains("1");
+    assertThat(lines.get(1))
+        .contains("1 worker(s) stopped polling 130s ago (model server down")
+        .endsWith("behind: add workers");
+    assertThat(lines.get(2).split("\\s+")[7]).isEqualTo("0");
+    assertThat(lines.get(2))
+        .contains("1 worker(s) stopped polling 130s ago")
+        .endsWith("no workers poll: start this pool");
+  }
+
+  private static PollerInfo polled(String identity, Instant at) {
+    return PollerInfo.newBuilder()
+        .setIdentity(identity)
+        .setLastAccessTime(
+            com.google.protobuf.Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
+        .build();
   }
 
   private static PoolsReport.Row row(String pool, String queue, DescribeTaskQueueResponse answer) {

@@ -321,6 +321,12 @@ public final class FakeOpenAiServer implements Closeable {
       case FakeReply.ContentFilter c -> send(completion(seen, null, null, "content_filter"));
       case FakeReply.Content c -> send(completion(seen, c.content(), null, "stop"));
       case FakeReply.TruncatedBody t -> truncated(seen);
+      case FakeReply.Garbage g ->
+          new MockResponse.Builder()
+              .code(200)
+              .addHeader("Content-Type", "application/json")
+              .body(g.body())
+              .build();
       case FakeReply.Delayed d ->
           new MockResponse.Builder(reply(seen, d.then()))
               .headersDelay(d.delay().toMillis(), TimeUnit.MILLISECONDS)

@@ -31,6 +31,9 @@ public sealed interface FakeReply {
   /** A 200 whose body breaks off halfway: Content-Length promises more than arrives. */
   record TruncatedBody() implements FakeReply {}
 
+  /** A 200 whose body is this text and no JSON at all, as from a broken server or proxy. */
+  record Garbage(String body) implements FakeReply {}
+
   /** The normal answer, or {@code then}, after a delay before the response headers. */
   record Delayed(Duration delay, FakeReply then) implements FakeReply {
     public Delayed {
@@ -120,6 +123,10 @@ public sealed interface FakeReply {
 
   static FakeReply truncatedBody() {
     return new TruncatedBody();
+  }
+
+  static FakeReply garbage(String body) {
+    return new Garbage(body);
   }
 
   /** The normal answer, late. */
