@@ -172,18 +172,32 @@ public record EndpointSettings(
    * @param pollSeconds how often open batches are polled
    * @param fallbackOnline a call whose line failed or expired in its batches until its last attempt
    *     makes that attempt online (at the online price) instead of failing the image
+   * @param lineHeartbeatSeconds how long a waiting call may go without its lane's keep-alive before
+   *     it is retried (a call whose task was lost before it wrote its line waits this long);
+   *     default 900, or three poll intervals where those are longer
    */
   public record BatchConfig(
       Integer maxRequests,
       Long maxBytes,
       Integer maxWaitSeconds,
       Integer pollSeconds,
-      Boolean fallbackOnline) {
+      Boolean fallbackOnline,
+      Integer lineHeartbeatSeconds) {
 
     /** Settings that do not fall back to the online lane. */
     public BatchConfig(
         Integer maxRequests, Long maxBytes, Integer maxWaitSeconds, Integer pollSeconds) {
-      this(maxRequests, maxBytes, maxWaitSeconds, pollSeconds, null);
+      this(maxRequests, maxBytes, maxWaitSeconds, pollSeconds, null, null);
+    }
+
+    /** Settings with the default heartbeat timeout. */
+    public BatchConfig(
+        Integer maxRequests,
+        Long maxBytes,
+        Integer maxWaitSeconds,
+        Integer pollSeconds,
+        Boolean fallbackOnline) {
+      this(maxRequests, maxBytes, maxWaitSeconds, pollSeconds, fallbackOnline, null);
     }
 
     static final int DEFAULT_MAX_WAIT_SECONDS = 300;
@@ -215,11 +229,13 @@ public record EndpointSettings(
       if (pollSeconds != null && pollSeconds < 1) {
         throw new IllegalArgumentException("batch.pollSeconds must be positive: " + pollSeconds);
       }
+      int poll = pollSeconds == null ? DEFAULT_POLL_SECONDS : pollSeconds;
       return new BatchSettings(
           maxRequests == null ? limits.maxRequests() : maxRequests,
           maxBytes == null ? limits.maxBytes() : maxBytes,
           maxWaitSeconds == null ? DEFAULT_MAX_WAIT_SECONDS : maxWaitSeconds,
-          pollSeconds == null ? DEFAULT_POLL_SECONDS : pollSeconds);
+          poll,
+          lineHeartbeatSeconds == null ? BatchSettings.forPoll(poll) : lineHeartbeatSeconds);
     }
   }
 

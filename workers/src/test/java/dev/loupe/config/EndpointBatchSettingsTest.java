@@ -24,6 +24,28 @@ class EndpointBatchSettingsTest {
   }
 
   @Test
+  void waitingCallsTimeOutAfterFifteenMinutesOrThreePollsUnlessConfigured() {
+    assertThat(endpoint("openai", null).batchSettings().orElseThrow().lineHeartbeatTimeout())
+        .isEqualTo(java.time.Duration.ofMinutes(15));
+    assertThat(
+            endpoint("openai", new BatchConfig(null, null, null, 600))
+                .batchSettings()
+                .orElseThrow()
+                .lineHeartbeatSeconds())
+        .isEqualTo(1800);
+    assertThat(
+            endpoint("gemini", new BatchConfig(null, null, null, 30, null, 300))
+                .batchSettings()
+                .orElseThrow()
+                .lineHeartbeatSeconds())
+        .isEqualTo(300);
+    assertThatThrownBy(() -> endpoint("openai", new BatchConfig(null, null, null, 30, null, 60)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batch.lineHeartbeatSeconds must be at least 60 and at least 3")
+        .hasMessageContaining("(90): 60");
+  }
+
+  @Test
   void settingsOverTheProvidersCeilingAreRefusedNamingIt() {
     assertThatThrownBy(() -> endpoint("openai", new BatchConfig(60_000, null, null, null)))
         .isInstanceOf(IllegalArgumentException.class)

@@ -7,13 +7,18 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * started with and carries them in {@link BatchRun.Carry#tuning()}.
  *
  * @param historyEventsBeforeContinue continue as new once history has this many events
- * @param keepAliveEverySeconds how often the calls waiting in batches are heartbeated
+ * @param keepAliveEverySeconds how often the calls waiting in batches are heartbeated, in lanes
+ *     planned before {@link BatchSettings#lineHeartbeatSeconds()}
  * @param quotaWaitPolls a batch refused for quota is submitted again after this many poll intervals
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BatchTuning(
     int historyEventsBeforeContinue, int keepAliveEverySeconds, int quotaWaitPolls) {
-  /** Keep-alive every 10 min, well inside the batch-line calls' 1 h heartbeat timeout. */
+  /**
+   * Keep-alive every 10 min, well inside the 1 h heartbeat timeout of batch-lane calls in plans
+   * made before {@link BatchSettings#lineHeartbeatSeconds()}; newer lanes keep alive every fifth of
+   * that setting.
+   */
   public static final BatchTuning DEFAULT = new BatchTuning(10_000, 600, 10);
 
   public BatchTuning {

@@ -2,6 +2,7 @@ package dev.loupe.workflow;
 
 import dev.loupe.contract.ApiActivities;
 import dev.loupe.contract.BatchActivities;
+import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.Lane;
@@ -87,13 +88,6 @@ final class ActivityStubs {
   static final Duration BATCH_LINE_TIMEOUT = Duration.ofHours(26);
 
   /**
-   * A waiting batch-lane call is heartbeated by its batch workflow's keep-alive (every {@link
-   * BatchWorkflowImpl#KEEP_ALIVE_EVERY}); one that nobody heartbeats this long (its task was lost
-   * before it wrote its line) is retried.
-   */
-  static final Duration BATCH_LINE_HEARTBEAT_TIMEOUT = Duration.ofHours(1);
-
-  /**
    * The batch workflow's provider calls: short, except delivery, which heartbeats as it completes
    * each line. Storage and provider trouble is retried; the lines wait in the meantime.
    */
@@ -135,25 +129,33 @@ final class ActivityStubs {
           .build();
 
   private final ActivityOptions api;
-  private final ActivityOptions batchLine;
+  private final ApiRetry retry;
+  private final Map<String, BatchSettings> lanes;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
   private final Map<String, ApiActivities> flexByEndpoint = new HashMap<>();
   private final Map<String, ApiActivities> batchLineByEndpoint = new HashMap<>();
 
-  ActivityStubs(ApiRetry retry) {
+  /**
+   * @param lanes the plan's batch lanes by endpoint, whose settings hold the heartbeat timeout of
+   *     the calls waiting in them
+   */
+  ActivityStubs(ApiRetry retry, Map<String, BatchSettings> lanes) {
     this.api = api(retry);
-    this.batchLine = batchLine(retry);
+    this.retry = retry;
+    this.lanes = lanes;
   }
 
   /**
    * Model calls in the batch lane: the same activities, completed asynchronously when their batch
-   * line's result arrives, heartbeated meanwhile by the batch workflow's keep-alive; a line that
-   * fails or expires in its batch fails the attempt, and the retry puts it into a later batch.
+   * line's result arrives, heartbeated meanwhile by the batch workflow's keep-alive; one that
+   * nobody heartbeats for the lane's {@link BatchSettings#lineHeartbeatTimeout()} (its task was
+   * lost before it wrote its line) is retried. A line that fails or expires in its batch fails the
+   * attempt, and the retry puts it into a later batch.
    */
-  static ActivityOptions batchLine(ApiRetry retry) {
+  static ActivityOptions batchLine(ApiRetry retry, Duration heartbeatTimeout) {
     return ActivityOptions.newBuilder(api(retry))
         .setStartToCloseTimeout(BATCH_LINE_TIMEOUT)
-        .setHeartbeatTimeout(BATCH_LINE_HEARTBEAT_TIMEOUT)
+        .setHeartbeatTimeout(heartbeatTimeout)
         .build();
   }
 
@@ -196,7 +198,14 @@ final class ActivityStubs {
         name ->
             Workflow.newActivityStub(
                 ApiActivities.class,
-                ActivityOptions.newBuilder(batchLine).setTaskQueue(TaskQueues.api(name)).build()));
+                ActivityOptions.newBuilder(batchLine(retry, lineHeartbeatTimeout(name)))
+                    .setTaskQueue(TaskQueues.api(name))
+                    .build()));
+  }
+
+  private Duration lineHeartbeatTimeout(String endpoint) {
+    BatchSettings lane = lanes.get(endpoint);
+    return lane == null ? BatchSettings.LEGACY_LINE_HEARTBEAT : lane.lineHeartbeatTimeout();
   }
 
   /**

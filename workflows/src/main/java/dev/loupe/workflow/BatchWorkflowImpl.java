@@ -42,13 +42,6 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   static final String CANCELLING = "cancelling";
   static final String COMPLETED = "completed";
 
-  /**
-   * How often the waiting calls are heartbeated (see {@link BatchActivities#keepAlive}) by default;
-   * a run keeps the value it started with ({@link BatchTuning}).
-   */
-  static final Duration KEEP_ALIVE_EVERY =
-      Duration.ofSeconds(BatchTuning.DEFAULT.keepAliveEverySeconds());
-
   /** Change id: a run records its tuning and keeps it (see {@link RunKnobs}). */
   static final String TUNING_FIXED = "batch-tuning-fixed";
 
@@ -154,16 +147,22 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
       } else {
         pollAndDeliver(each);
       }
+      // Delivering a large batch takes minutes: the calls still waiting are kept alive between
+      // deliveries, not only once per tick (lanes planned before the setting keep their order).
+      if (input.settings().keepsAliveBetweenDeliveries()) {
+        keepAlive();
+      }
     }
     keepAlive();
   }
 
   /**
-   * Every keep-alive interval ({@link BatchTuning}), heartbeats the calls whose lines wait or are
-   * in batches.
+   * Every keep-alive interval ({@link BatchSettings#keepAliveEverySeconds}), heartbeats the calls
+   * whose lines wait or are in batches.
    */
   private void keepAlive() {
-    if (!keepsAlive || now() - keptAliveAtMillis < tuning.keepAliveEverySeconds() * 1000L) {
+    if (!keepsAlive
+        || now() - keptAliveAtMillis < input.settings().keepAliveEverySeconds(tuning) * 1000L) {
       return;
     }
     keptAliveAtMillis = now();

@@ -40,7 +40,8 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
   static final String OCR_LANGUAGES = "eng+chi_sim";
 
   private final CpuActivities cpu = ActivityStubs.cpu();
-  private final ActivityStubs stubs;
+  private final ApiRetry retry;
+  private ActivityStubs stubs;
   private final List<ModelCall> calls = new ArrayList<>();
 
   private ImageInfo image;
@@ -53,7 +54,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
   }
 
   public ImageWorkflowImpl(ApiRetry retry) {
-    this.stubs = new ActivityStubs(retry);
+    this.retry = retry;
   }
 
   @Override
@@ -65,6 +66,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
 
   private ImageResult run(ImageTask task) {
     RunPlan plan = task.plan();
+    stubs = new ActivityStubs(retry, plan.batchesOrEmpty());
     String lang = plan.langFor(task.item());
     ProbeResult probe;
     try {

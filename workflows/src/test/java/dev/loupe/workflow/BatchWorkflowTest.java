@@ -131,10 +131,27 @@ class BatchWorkflowTest {
   }
 
   @Test
-  void waitingCallsAreKeptAliveEveryTenMinutesWithTheOpenBatches() {
+  void waitingCallsAreKeptAliveEveryFifthOfTheirHeartbeatTimeoutWithTheOpenBatches() {
+    batches.waiting.set(2);
+    batches.script(
+        0,
+        java.util.Collections.nCopies(10, BatchPoll.State.RUNNING).toArray(BatchPoll.State[]::new));
+    // A 10-minute heartbeat timeout: a keep-alive every 2 minutes, at the 30-second poll ticks.
+    WorkflowStub lane = startLane(new BatchSettings(10, 1_000_000, 0, 30, 600));
+    env.sleep(Duration.ofMinutes(25));
+    lane.signal("close");
+    lane.getResult(BatchProgress.class);
+
+    assertThat(batches.keptAlive).hasSizeBetween(11, 14);
+    // Batch 0 ran for ten polls (5 minutes): the keep-alives in that time heartbeat its lines.
+    assertThat(batches.keptAlive.stream().filter(open -> open.contains(0))).hasSizeBetween(2, 3);
+  }
+
+  @Test
+  void lanesPlannedBeforeTheHeartbeatSettingKeepAliveEveryTenMinutesAsRecorded() {
     batches.waiting.set(2);
     batches.script(0, BatchPoll.State.RUNNING, BatchPoll.State.RUNNING, BatchPoll.State.RUNNING);
-    WorkflowStub lane = startLane(new BatchSettings(10, 1_000_000, 0, 300));
+    WorkflowStub lane = startLane(new BatchSettings(10, 1_000_000, 0, 300, null));
     env.sleep(Duration.ofMinutes(25));
     lane.signal("close");
     lane.getResult(BatchProgress.class);

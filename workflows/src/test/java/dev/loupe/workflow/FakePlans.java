@@ -76,6 +76,11 @@ final class FakePlans {
 
   /** {@link #allava()} with its describe stage in the batch lane of endpoint {@code fake}. */
   static RunPlan describeInBatchLane() {
+    return describeInBatchLane(new BatchSettings(10, 1_000_000, 0, 1));
+  }
+
+  /** {@link #describeInBatchLane()} with the given lane settings. */
+  static RunPlan describeInBatchLane(BatchSettings lane) {
     Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>(allava().stages());
     stages.put(
         RunPlan.DESCRIBE,
@@ -101,7 +106,7 @@ final class FakePlans {
         0,
         SETTINGS,
         null,
-        Map.of("fake", new BatchSettings(10, 1_000_000, 0, 1)));
+        Map.of("fake", lane));
   }
 
   static RunPlan plan(Map<String, RunPlan.StagePlan> stages) {
