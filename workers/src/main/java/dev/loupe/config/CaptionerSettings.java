@@ -84,7 +84,7 @@ public record CaptionerSettings(
   }
 
   /** These settings with the command-line flags that were given (null ones keep the file's). */
-  public CaptionerSettings withFlags(String command, String url, Integer slots) {
+  public CaptionerSettings withFlags(String command, String url, Integer slots, Integer queued) {
     return new CaptionerSettings(
         command == null ? modelCommand : command,
         url == null ? modelUrl : url,
@@ -95,7 +95,7 @@ public record CaptionerSettings(
         startupSeconds,
         modelWaitSeconds,
         imageMaxLongSide,
-        queuedCaptions);
+        queued == null ? queuedCaptions : queued);
   }
 
   private static int positive(String name, Integer value, int fallback) {

@@ -64,7 +64,8 @@ class WorkerConfigTest {
     assertThat(defaults.modelUrl()).isEqualTo("http://127.0.0.1:8000/v1");
     assertThat(defaults.batchSlots()).isEqualTo(8);
     assertThat(defaults.activitySlots()).as("as many queued as at the server").isEqualTo(16);
-    assertThat(defaults.withFlags(null, null, 24).activitySlots()).isEqualTo(48);
+    assertThat(defaults.withFlags(null, null, 24, null).activitySlots()).isEqualTo(48);
+    assertThat(defaults.withFlags(null, null, 24, 0).activitySlots()).isEqualTo(24);
     assertThat(defaults.timeoutSeconds()).isEqualTo(300);
     assertThat(defaults.modelCommand()).isNull();
     assertThat(config.worker().drainSeconds()).isEqualTo(30);
@@ -114,7 +115,7 @@ class WorkerConfigTest {
     CaptionerSettings file =
         new CaptionerSettings("vllm serve a", null, "a", 4, null, null, null, null, null, null);
 
-    CaptionerSettings merged = file.withFlags(null, "http://gpu:9000/v1", 32);
+    CaptionerSettings merged = file.withFlags(null, "http://gpu:9000/v1", 32, null);
 
     assertThat(merged.modelCommand()).isEqualTo("vllm serve a");
     assertThat(merged.modelUrl()).isEqualTo("http://gpu:9000/v1");
