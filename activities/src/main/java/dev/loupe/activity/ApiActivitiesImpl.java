@@ -12,6 +12,7 @@ import dev.loupe.contract.CombinedResult;
 import dev.loupe.contract.CompareRequest;
 import dev.loupe.contract.DescribeRequest;
 import dev.loupe.contract.EvaluateRequest;
+import dev.loupe.contract.FailureType;
 import dev.loupe.contract.FuseRequest;
 import dev.loupe.contract.GrammarRequest;
 import dev.loupe.contract.GrammarResult;
@@ -20,9 +21,13 @@ import dev.loupe.contract.QuestionsResult;
 import dev.loupe.contract.ReasonRequest;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.RunPlan.StagePlan;
+import dev.loupe.contract.ScoreRequest;
+import dev.loupe.contract.ScoreResult;
+import dev.loupe.contract.ShortTask;
 import dev.loupe.contract.VerdictResult;
 import dev.loupe.prompt.PromptTemplate;
 import dev.loupe.provider.ProviderException;
+import dev.loupe.stage.CaptionScoring;
 import dev.loupe.stage.PromptValues;
 import dev.loupe.stage.StageRunner;
 import dev.loupe.stage.StructuredOutputs;
@@ -51,6 +56,7 @@ public final class ApiActivitiesImpl implements ApiActivities {
   private final StageResults results;
   private final BatchLineWriter batchLines;
   private final HeartbeatingCall heartbeating;
+  private final CaptionScoring scoring;
 
   /**
    * @param heartbeatEvery how often a call that is still waiting heartbeats; well inside the API
@@ -61,6 +67,19 @@ public final class ApiActivitiesImpl implements ApiActivities {
       StageResults results,
       BatchLineWriter batchLines,
       Duration heartbeatEvery) {
+    this(runner, results, batchLines, heartbeatEvery, null);
+  }
+
+  /**
+   * @param scoring the perplexity check's scoring calls; null where no endpoint can score
+   */
+  public ApiActivitiesImpl(
+      StageRunner runner,
+      StageResults results,
+      BatchLineWriter batchLines,
+      Duration heartbeatEvery,
+      CaptionScoring scoring) {
+    this.scoring = scoring;
     this.runner = runner;
     this.outputs = results.outputs();
     this.results = results;
@@ -114,7 +133,9 @@ public final class ApiActivitiesImpl implements ApiActivities {
                   .with("ocr", request.ocr())
                   .with("count", Integer.toString(request.stage().questions()))
                   .toMap(),
-              outputs.questionsSchema());
+              ShortTask.MULTIPLE_CHOICE.equals(request.stage().task())
+                  ? outputs.choiceQuestionsSchema()
+                  : outputs.questionsSchema());
         });
   }
 
@@ -311,6 +332,23 @@ public final class ApiActivitiesImpl implements ApiActivities {
                   .with("answer", request.answer())
                   .toMap(),
               outputs.grammarSchema());
+        });
+  }
+
+  @Override
+  public ScoreResult scoreCaption(ScoreRequest request) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    return heartbeating.run(
+        context,
+        () -> {
+          if (scoring == null) {
+            throw new ProviderException(
+                FailureType.BAD_REQUEST,
+                "endpoint '"
+                    + request.endpoint()
+                    + "' cannot return prompt log-probabilities: this worker has no scorer");
+          }
+          return scoring.score(request);
         });
   }
 

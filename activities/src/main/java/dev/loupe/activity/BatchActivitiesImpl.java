@@ -10,6 +10,7 @@ import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.FailLinesRequest;
 import dev.loupe.contract.FailureType;
+import dev.loupe.contract.KeepAliveRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.ModelCallResult;
 import dev.loupe.contract.SpoolLook;
@@ -277,6 +278,31 @@ public final class BatchActivitiesImpl implements BatchActivities {
       return new LinesEnded(0, failed);
     } catch (IOException e) {
       throw ActivityFailures.storage("failing the lines of batch " + batch.seq(), e);
+    }
+  }
+
+  @Override
+  public int keepAlive(KeepAliveRequest request) {
+    BatchRef spoolRef = request.spool();
+    try {
+      List<SpooledLine> lines =
+          new ArrayList<>(spool.pendingLines(spoolRef.spool(), spoolRef.endpoint()));
+      for (int seq : request.openSeqs()) {
+        lines.addAll(
+            spool.index(spoolRef.spool(), spoolRef.endpoint(), seq).orElse(Map.of()).values());
+      }
+      int alive = 0;
+      for (SpooledLine line : lines) {
+        if (completions.heartbeat(token(line))) {
+          alive++;
+        }
+        if (alive % HEARTBEAT_EVERY_LINES == 0) {
+          Activity.getExecutionContext().heartbeat(alive);
+        }
+      }
+      return alive;
+    } catch (IOException e) {
+      throw ActivityFailures.storage("reading the batch spool", e);
     }
   }
 

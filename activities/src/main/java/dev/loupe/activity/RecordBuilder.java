@@ -31,7 +31,8 @@ public final class RecordBuilder {
             : new ItemRecord.Caption(
                 request.caption().text(),
                 request.caption().call().model(),
-                request.captionChecks() == null ? null : request.captionChecks());
+                request.captionChecks() == null ? null : request.captionChecks(),
+                request.caption().task());
     return new ItemRecord(
         request.item().sha256(),
         request.status().name().toLowerCase(Locale.ROOT),

@@ -14,4 +14,7 @@ public interface LineCompletions {
 
   /** Fails with {@code failure}; false when the attempt had already ended. */
   boolean fail(byte[] taskToken, ApplicationFailure failure);
+
+  /** Heartbeats the waiting attempt; false when it had already ended. */
+  boolean heartbeat(byte[] taskToken);
 }

@@ -24,6 +24,11 @@ public final class TemporalLineCompletions implements LineCompletions {
       public boolean fail(byte[] taskToken, ApplicationFailure failure) {
         throw new IllegalStateException("this process has no Temporal connection");
       }
+
+      @Override
+      public boolean heartbeat(byte[] taskToken) {
+        throw new IllegalStateException("this process has no Temporal connection");
+      }
     };
   }
 
@@ -43,6 +48,16 @@ public final class TemporalLineCompletions implements LineCompletions {
       client.completeExceptionally(taskToken, failure);
       return true;
     } catch (ActivityNotExistsException ended) {
+      return false;
+    }
+  }
+
+  @Override
+  public boolean heartbeat(byte[] taskToken) {
+    try {
+      client.heartbeat(taskToken, null);
+      return true;
+    } catch (ActivityNotExistsException | io.temporal.client.ActivityCanceledException ended) {
       return false;
     }
   }

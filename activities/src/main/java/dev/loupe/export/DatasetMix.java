@@ -26,24 +26,41 @@ import java.util.Random;
 
 /**
  * Mixes the training files of several runs into one, as InstructBLIP mixes its training sets: a
- * sample comes from run {@code d} with probability proportional to {@code w_d × √S_d}, where {@code
- * S_d} is the run's number of samples and {@code w_d} a weight (1 unless given), so that small sets
- * are not drowned by large ones nor repeated until the model overfits them. The mix holds {@code N}
- * samples (by default as many as all the runs together): run {@code d} contributes {@code N × p_d}
- * of them, rounded by largest remainder; fewer than it has are drawn without repetition, more
- * repeat every sample evenly (each {@code ⌊n_d / S_d⌋} times, plus a random {@code n_d mod S_d}
- * once more).
+ * sample comes from source {@code d} with probability proportional to {@code w_d × √S_d}, where
+ * {@code S_d} is the source's number of samples and {@code w_d} its run's weight (1 unless given),
+ * so that small sets are not drowned by large ones nor repeated until the model overfits them. A
+ * source is one task type of one run ({@link Balance#TASK}, the default): a run's long-form samples
+ * are one source and each short-form task whose samples it marks ({@code brief_caption}, {@code
+ * short_answer}, {@code multiple_choice}) another, so long-form and short-form data are balanced by
+ * the square root of their sizes too; with {@link Balance#RUN} each run is one source. The mix
+ * holds {@code N} samples (by default as many as all the runs together): source {@code d}
+ * contributes {@code N × p_d} of them, rounded by largest remainder; fewer than it has are drawn
+ * without repetition, more repeat every sample evenly (each {@code ⌊n_d / S_d⌋} times, plus a
+ * random {@code n_d mod S_d} once more).
  *
  * <p>Reads each run's {@code llava.json} (the published output contract) twice, streamed, so memory
  * holds the chosen sample numbers, not the samples. Writes {@code llava.json}, {@code
  * sharegpt.jsonl} and {@code mix.json} (sources, sizes, weights, probabilities and counts) under
- * the output, grouped by source in source order: trainers shuffle their data. Sample ids are
- * prefixed with the source's number ({@code 0/…}), and a repeated sample's id gets its repetition
- * ({@code …#2}), so ids stay unique. The same inputs, size and seed give the same mix.
+ * the output, grouped by run in run order: trainers shuffle their data. Sample ids are prefixed
+ * with the run's number ({@code 0/…}), and a repeated sample's id gets its repetition ({@code
+ * …#2}), so ids stay unique; a short-form sample keeps its {@code task}. The same inputs, size and
+ * seed give the same mix.
  */
 public final class DatasetMix {
   public static final String MANIFEST = "mix.json";
+
+  /** The task name of samples that carry none: long-form captions and answers. */
+  public static final String LONG_FORM = "long_form";
+
   private static final String IMAGE_TOKEN = "<image>";
+
+  /** What one source of the mix is. */
+  public enum Balance {
+    /** One source per task type of each run (long-form and each short-form task). */
+    TASK,
+    /** One source per run, whatever its samples' tasks. */
+    RUN
+  }
 
   private final BlobStore blobs;
   private final ObjectMapper json;
@@ -71,37 +88,75 @@ public final class DatasetMix {
   /**
    * What one source gave.
    *
-   * @param size samples in its {@code llava.json}
+   * @param output the run's output
+   * @param task the task type of the source's samples ({@value #LONG_FORM} for unmarked ones), or
+   *     null when sources are whole runs
+   * @param size samples of the source in the run's {@code llava.json}
    * @param probability its share of the mix
    * @param drawn samples of the mix taken from it
    */
-  public record Share(String output, double weight, long size, double probability, long drawn) {}
+  public record Share(
+      String output, String task, double weight, long size, double probability, long drawn) {}
+
+  /** One source: samples of {@code task} (null: all) in run {@code run}. */
+  private record Part(int run, String task, long size) {}
 
   /** What was written: each source's share, and the total. */
   public record Result(List<Share> shares, long samples) {}
 
   /**
+   * Mixes with one source per task type of each run ({@link Balance#TASK}).
+   *
    * @param samples the mix's size; null for the sources' total
    * @param seed the random seed: the same seed gives the same mix
    */
   public Result mix(List<Source> sources, Long samples, long seed, URI output) throws IOException {
+    return mix(sources, samples, seed, output, Balance.TASK);
+  }
+
+  /**
+   * @param samples the mix's size; null for the sources' total
+   * @param seed the random seed: the same seed gives the same mix
+   * @param balance whether a source is a run or one task type of a run
+   */
+  public Result mix(List<Source> sources, Long samples, long seed, URI output, Balance balance)
+      throws IOException {
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("nothing to mix: name at least one run output");
     }
     if (samples != null && samples <= 0) {
       throw new IllegalArgumentException("the mix size must be positive, got " + samples);
     }
-    long[] sizes = new long[sources.size()];
+    List<Part> parts = new ArrayList<>();
     long total = 0;
     for (int d = 0; d < sources.size(); d++) {
-      sizes[d] = count(llavaOf(sources.get(d)));
-      total += sizes[d];
+      Map<String, Long> sizes = count(llavaOf(sources.get(d)));
+      if (balance == Balance.RUN) {
+        long size = sizes.values().stream().mapToLong(Long::longValue).sum();
+        parts.add(new Part(d, null, size));
+      } else {
+        for (Map.Entry<String, Long> task : sizes.entrySet()) {
+          parts.add(new Part(d, task.getKey(), task.getValue()));
+        }
+        if (sizes.isEmpty()) {
+          parts.add(new Part(d, LONG_FORM, 0));
+        }
+      }
+    }
+    for (Part part : parts) {
+      total += part.size();
     }
     if (total == 0) {
       throw new IllegalArgumentException("the runs to mix hold no training sample");
     }
     long size = samples == null ? total : samples;
-    double[] probability = probabilities(sources, sizes);
+    double[] weights = new double[parts.size()];
+    long[] sizes = new long[parts.size()];
+    for (int p = 0; p < parts.size(); p++) {
+      weights[p] = sources.get(parts.get(p).run()).weight();
+      sizes[p] = parts.get(p).size();
+    }
+    double[] probability = probabilities(weights, sizes);
     long[] drawn = largestRemainder(probability, size);
 
     Random random = new Random(seed);
@@ -114,21 +169,38 @@ public final class DatasetMix {
           BufferedWriter sharegpt = Files.newBufferedWriter(sharegptFile, StandardCharsets.UTF_8)) {
         llava.writeStartArray();
         for (int d = 0; d < sources.size(); d++) {
-          int[] copies = copies(sizes[d], drawn[d], random);
+          Map<String, int[]> copies = new LinkedHashMap<>();
+          for (int p = 0; p < parts.size(); p++) {
+            if (parts.get(p).run() == d) {
+              copies.put(parts.get(p).task(), copies(sizes[p], drawn[p], random));
+            }
+          }
           writeChosen(d, llavaOf(sources.get(d)), copies, llava, sharegpt);
         }
         llava.writeEndArray();
       }
       List<Share> shares = new ArrayList<>();
-      for (int d = 0; d < sources.size(); d++) {
-        Source source = sources.get(d);
+      for (int p = 0; p < parts.size(); p++) {
+        Part part = parts.get(p);
+        Source source = sources.get(part.run());
         shares.add(
             new Share(
-                source.output().toString(), source.weight(), sizes[d], probability[d], drawn[d]));
+                source.output().toString(),
+                part.task(),
+                source.weight(),
+                sizes[p],
+                probability[p],
+                drawn[p]));
       }
       Result result = new Result(shares, size);
       Map<String, Object> manifest = new LinkedHashMap<>();
-      manifest.put("method", "square-root sampling (InstructBLIP): p_d ∝ weight_d × √size_d");
+      manifest.put(
+          "method",
+          balance == Balance.TASK
+              ? "square-root sampling (InstructBLIP) over each run's task types:"
+                  + " p_d ∝ weight_run × √size_d"
+              : "square-root sampling (InstructBLIP): p_d ∝ weight_d × √size_d");
+      manifest.put("balance", balance.name().toLowerCase(java.util.Locale.ROOT));
       manifest.put("seed", seed);
       manifest.put("samples", size);
       manifest.put("sources", shares);
@@ -146,10 +218,19 @@ public final class DatasetMix {
 
   /** {@code p_d = w_d √S_d / Σ w_e √S_e}. */
   static double[] probabilities(List<Source> sources, long[] sizes) {
+    double[] weights = new double[sizes.length];
+    for (int d = 0; d < sizes.length; d++) {
+      weights[d] = sources.get(d).weight();
+    }
+    return probabilities(weights, sizes);
+  }
+
+  /** {@code p_d = w_d √S_d / Σ w_e √S_e}. */
+  static double[] probabilities(double[] weights, long[] sizes) {
     double[] p = new double[sizes.length];
     double sum = 0;
     for (int d = 0; d < sizes.length; d++) {
-      p[d] = sources.get(d).weight() * Math.sqrt(sizes[d]);
+      p[d] = weights[d] * Math.sqrt(sizes[d]);
       sum += p[d];
     }
     for (int d = 0; d < sizes.length; d++) {
@@ -222,15 +303,19 @@ public final class DatasetMix {
     return Locations.resolve(Locations.asDirectory(source.output()), Exporter.LLAVA);
   }
 
-  /** The number of samples in a {@code llava.json}, streamed; the whole file is checked. */
-  private long count(URI llava) throws IOException {
+  /**
+   * The number of samples of each task in a {@code llava.json} ({@value #LONG_FORM} for unmarked
+   * ones), in order of first appearance, streamed; the whole file is checked.
+   */
+  private Map<String, Long> count(URI llava) throws IOException {
+    Map<String, Long> counts = new LinkedHashMap<>();
     long count = 0;
     try (InputStream in = open(llava);
         JsonParser parser = json.getFactory().createParser(in)) {
       requireArray(parser, llava);
       JsonToken token;
       while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
-        parser.skipChildren();
+        counts.merge(taskOf(parser), 1L, Long::sum);
         count++;
       }
       if (token != JsonToken.END_ARRAY) {
@@ -241,34 +326,64 @@ public final class DatasetMix {
       throw new IllegalArgumentException(
           llava + " is not valid JSON (" + e.getOriginalMessage() + ")", e);
     }
-    return count;
+    return counts;
+  }
+
+  /**
+   * Reads one sample object, from its START_OBJECT to its END_OBJECT, keeping only its top-level
+   * {@code task} (its conversations are skipped unread).
+   */
+  private static String taskOf(JsonParser parser) throws IOException {
+    String task = null;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if ("task".equals(field) && value == JsonToken.VALUE_STRING) {
+        task = parser.getText();
+      } else {
+        parser.skipChildren();
+      }
+    }
+    return task == null || task.isBlank() ? LONG_FORM : task;
   }
 
   private void writeChosen(
-      int source, URI llava, int[] copies, JsonGenerator llavaOut, BufferedWriter sharegptOut)
+      int source,
+      URI llava,
+      Map<String, int[]> copiesByTask,
+      JsonGenerator llavaOut,
+      BufferedWriter sharegptOut)
       throws IOException {
+    boolean byTask = !copiesByTask.containsKey(null);
+    Map<String, Integer> indexByTask = new java.util.HashMap<>();
     try (InputStream in = open(llava);
         JsonParser parser = json.getFactory().createParser(in)) {
       requireArray(parser, llava);
-      int index = 0;
+      int position = 0;
       while (parser.nextToken() == JsonToken.START_OBJECT) {
-        int times = index < copies.length ? copies[index] : 0;
-        index++;
+        JsonNode sample = json.readTree(parser);
+        String marked = sample.path("task").asText("");
+        String task = marked.isBlank() ? LONG_FORM : marked;
+        String key = byTask ? task : null;
+        int[] copies = copiesByTask.get(key);
+        int index = indexByTask.merge(key, 1, Integer::sum) - 1;
+        position++;
+        int times = copies != null && index < copies.length ? copies[index] : 0;
         if (times == 0) {
-          parser.skipChildren();
           continue;
         }
-        JsonNode sample = json.readTree(parser);
         String image = sample.path("image").asText(null);
         List<TrainingFormats.Turn> turns = turns(sample, llava);
+        String written = marked.isBlank() ? null : marked;
         for (int copy = 1; copy <= times; copy++) {
           String id =
               source
                   + "/"
-                  + sample.path("id").asText("" + (index - 1))
+                  + sample.path("id").asText("" + (position - 1))
                   + (copy > 1 ? "#" + copy : "");
-          json.writeValue(llavaOut, TrainingFormats.llava(id, image, turns));
-          sharegptOut.write(json.writeValueAsString(TrainingFormats.sharegpt(image, turns)));
+          json.writeValue(llavaOut, TrainingFormats.llava(id, image, turns, written));
+          sharegptOut.write(
+              json.writeValueAsString(TrainingFormats.sharegpt(image, turns, written)));
           sharegptOut.newLine();
         }
       }

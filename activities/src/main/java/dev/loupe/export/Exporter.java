@@ -34,8 +34,10 @@ import java.util.function.Consumer;
  * JSONL files are sharded past {@link ExportLimits}' bounds ({@code samples-00000.jsonl}, …) and
  * keep their plain names below them; files of an earlier export that this one did not write again
  * (shards of a list that shrank) are deleted. Re-running it rewrites the same files from the same
- * records. {@code llava.json} and {@code sharegpt.jsonl} are written when the request's formats
- * name them (both by default); the sharded formats are {@link ShardExporter}'s.
+ * records. A perplexity check that keeps the lowest share of the run is decided here, over all the
+ * records ({@link PerplexityCut}). {@code llava.json} and {@code sharegpt.jsonl} are written when
+ * the request's formats name them (both by default); the sharded formats are {@link
+ * ShardExporter}'s.
  */
 public final class Exporter {
   public static final String RUN = "run.json";
@@ -103,6 +105,10 @@ public final class Exporter {
       boolean writeSharegpt = formats.contains(ExportFormats.SHAREGPT);
       RunStats stats = new RunStats();
       ReportCollector report = new ReportCollector(limits);
+      PerplexityCut cut = PerplexityCut.of(request.plan());
+      if (cut != null) {
+        items.forEach(request.output(), cut::add);
+      }
       List<String> files = new ArrayList<>();
       files.add(RUN);
       ShardedJsonl samples = new ShardedJsonl(work, SAMPLES_BASE, limits);
@@ -119,7 +125,8 @@ public final class Exporter {
         long[] seen = {0};
         items.forEach(
             request.output(),
-            record -> {
+            stored -> {
+              ItemRecord record = cut == null ? stored : cut.apply(stored);
               stats.add(record);
               report.add(record);
               switch (record.imageStatus()) {
@@ -153,9 +160,12 @@ public final class Exporter {
       files.add(STATS);
       files.add(REPORT);
       double wallSeconds = (request.finishedAtMillis() - request.startedAtMillis()) / 1000.0;
+      Map<String, Object> statsJson = stats.toJson(wallSeconds);
+      if (cut != null) {
+        statsJson.put("perplexity_cut", cut.toJson());
+      }
       Files.write(
-          work.resolve(STATS),
-          json.writerWithDefaultPrettyPrinter().writeValueAsBytes(stats.toJson(wallSeconds)));
+          work.resolve(STATS), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(statsJson));
       Map<String, Object> run = manifest.of(request);
       run.put("files", files);
       Files.write(work.resolve(RUN), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(run));
@@ -218,13 +228,15 @@ public final class Exporter {
       ItemRecord record, Conversation conversation, JsonGenerator llava, ShardedJsonl sharegpt)
       throws IOException {
     String image = TrainingFormats.imagePath(record.image().uri());
-    for (Map.Entry<String, List<TrainingFormats.Turn>> sample :
-        TrainingFormats.conversations(record, conversation).entrySet()) {
+    for (Map.Entry<String, TrainingFormats.Sample> sample :
+        TrainingFormats.samples(record, conversation).entrySet()) {
+      List<TrainingFormats.Turn> turns = sample.getValue().turns();
+      String task = sample.getValue().task();
       if (llava != null) {
-        json.writeValue(llava, TrainingFormats.llava(sample.getKey(), image, sample.getValue()));
+        json.writeValue(llava, TrainingFormats.llava(sample.getKey(), image, turns, task));
       }
       if (sharegpt != null) {
-        sharegpt.write(json.writeValueAsString(TrainingFormats.sharegpt(image, sample.getValue())));
+        sharegpt.write(json.writeValueAsString(TrainingFormats.sharegpt(image, turns, task)));
       }
     }
   }

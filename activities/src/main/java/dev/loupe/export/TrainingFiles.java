@@ -60,12 +60,13 @@ public final class TrainingFiles {
             files,
             record -> {
               String image = TrainingFormats.imagePath(record.image().uri());
-              for (Map.Entry<String, List<TrainingFormats.Turn>> sample :
-                  TrainingFormats.conversations(record, style).entrySet()) {
-                json.writeValue(
-                    llava, TrainingFormats.llava(sample.getKey(), image, sample.getValue()));
+              for (Map.Entry<String, TrainingFormats.Sample> sample :
+                  TrainingFormats.samples(record, style).entrySet()) {
+                List<TrainingFormats.Turn> turns = sample.getValue().turns();
+                String task = sample.getValue().task();
+                json.writeValue(llava, TrainingFormats.llava(sample.getKey(), image, turns, task));
                 sharegpt.write(
-                    json.writeValueAsString(TrainingFormats.sharegpt(image, sample.getValue())));
+                    json.writeValueAsString(TrainingFormats.sharegpt(image, turns, task)));
               }
             });
         llava.writeEndArray();

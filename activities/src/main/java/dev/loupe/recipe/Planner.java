@@ -8,12 +8,14 @@ import dev.loupe.contract.RunPlan;
 import dev.loupe.pricing.PriceTable;
 import dev.loupe.pricing.WorstCase;
 import dev.loupe.prompt.PromptLibrary;
+import dev.loupe.provider.ProviderKind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Resolves a recipe against the configured endpoints into a {@link RunPlan}. Every name is checked
@@ -54,7 +56,7 @@ public final class Planner {
       String stageName = entry.getKey();
       Recipe.Stage stage =
           entry.getValue() == null
-              ? new Recipe.Stage(null, null, null, null, null, null, null, null)
+              ? new Recipe.Stage(null, null, null, null, null, null, null, null, null)
               : entry.getValue();
       List<String> stageEndpoints = resolveEndpoints(recipe.name(), stageName, stage);
       String model =
@@ -101,7 +103,8 @@ public final class Planner {
               pool,
               lane,
               onApi ? request.cache() : null,
-              batch ? BatchSpool.root(request.output()) : null));
+              batch ? BatchSpool.root(request.output()) : null,
+              taskOf(recipe, stageName, stage)));
     }
     for (String id : checkTemplates(recipe)) {
       templateHashes.put(id, prompts.get(id).sha256());
@@ -116,7 +119,7 @@ public final class Planner {
             templateHashes,
             recipe.lang(),
             recipe.probe().nearDuplicateDistanceOrDefault(),
-            checkSettings(recipe.checks()),
+            checkSettings(recipe, stages),
             null,
             batches);
     return plan.withImageWorstCaseUsd(WorstCase.perImage(plan, prices));
@@ -143,11 +146,17 @@ public final class Planner {
 
   /** The fixed templates the recipe's checks use, in English and Chinese, so typos fail now. */
   private List<String> checkTemplates(Recipe recipe) {
+    List<String> bases = new ArrayList<>();
+    boolean scored =
+        recipe.stages().values().stream()
+            .anyMatch(stage -> stage != null && stage.checksOrEmpty().contains(Recipe.PERPLEXITY));
+    if (scored) {
+      bases.add("checks/perplexity");
+    }
     Recipe.Stage evaluate = recipe.stages().get("evaluate");
     if (evaluate == null) {
-      return List.of();
+      return bases.stream().flatMap(base -> Stream.of(base + "-en-1", base + "-zh-1")).toList();
     }
-    List<String> bases = new ArrayList<>();
     for (String check : evaluate.checksOrEmpty()) {
       switch (check) {
         case "multi_prompt_consistency" -> bases.add("checks/compare");
@@ -168,7 +177,9 @@ public final class Planner {
     return ids;
   }
 
-  private static RunPlan.CheckSettings checkSettings(Recipe.Checks checks) {
+  private RunPlan.CheckSettings checkSettings(
+      Recipe recipe, Map<String, RunPlan.StagePlan> stages) {
+    Recipe.Checks checks = recipe.checks();
     RunPlan.CheckSettings defaults = RunPlan.CheckSettings.DEFAULT;
     return new RunPlan.CheckSettings(
         checks.captionMinChars() == null ? defaults.captionMinChars() : checks.captionMinChars(),
@@ -176,7 +187,79 @@ public final class Planner {
         checks.maxRepetition() == null ? defaults.maxRepetition() : checks.maxRepetition(),
         checks.consistencyPrompts() == null
             ? defaults.consistencyPrompts()
-            : checks.consistencyPrompts());
+            : checks.consistencyPrompts(),
+        perplexity(recipe, stages),
+        checks.shortAnswerMaxWords() == null ? 0 : checks.shortAnswerMaxWords(),
+        checks.briefCaptionMaxWords() == null ? 0 : checks.briefCaptionMaxWords());
+  }
+
+  /**
+   * The perplexity check's scorer, when a stage lists the check. Only an OpenAI-compatible server
+   * can return prompt log-probabilities; a provider API (OpenAI, Gemini, Anthropic) is refused
+   * here, naming the endpoint. Whether the server really returns them is probed when the run
+   * starts.
+   */
+  private RunPlan.Perplexity perplexity(Recipe recipe, Map<String, RunPlan.StagePlan> stages) {
+    String captionStage = null;
+    for (String name : List.of(RunPlan.DESCRIBE, RunPlan.CAPTION_QA)) {
+      if (stages.containsKey(name) && stages.get(name).checks().contains(Recipe.PERPLEXITY)) {
+        captionStage = name;
+      }
+    }
+    if (captionStage == null) {
+      return null;
+    }
+    Recipe.Checks checks = recipe.checks();
+    String endpoint =
+        checks.perplexityEndpoint() == null
+            ? stages.get(captionStage).endpoint()
+            : resolveEndpoints(
+                    recipe.name(),
+                    "perplexity",
+                    new Recipe.Stage(
+                        List.of(checks.perplexityEndpoint()),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null))
+                .get(0);
+    String provider = endpoints.providers().get(endpoint);
+    if (!ProviderKind.OPENAI_COMPATIBLE.configName().equals(provider)) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe.name()
+              + ": the 'perplexity' check scores captions with prompt log-probabilities, which"
+              + " endpoint '"
+              + endpoint
+              + "' ("
+              + (provider == null ? "unknown provider" : provider)
+              + ") cannot return; name an openai-compatible endpoint that serves the scoring model"
+              + " (vLLM) in checks.perplexityEndpoint");
+    }
+    String model =
+        checks.perplexityModel() == null
+            ? endpoints.defaultModels().get(endpoint)
+            : checks.perplexityModel();
+    return new RunPlan.Perplexity(
+        endpoint, model, checks.maxPerplexity(), checks.keepLowestShare());
+  }
+
+  /** A stage's short-form task: its own, or for ask and answer the other one's. */
+  private static String taskOf(Recipe recipe, String stageName, Recipe.Stage stage) {
+    if (stage.task() != null) {
+      return stage.task();
+    }
+    String partner =
+        switch (stageName) {
+          case RunPlan.ASK -> RunPlan.ANSWER;
+          case RunPlan.ANSWER -> RunPlan.ASK;
+          default -> null;
+        };
+    Recipe.Stage other = partner == null ? null : recipe.stages().get(partner);
+    return other == null ? null : other.task();
   }
 
   /** Flex is sold by OpenAI alone: every endpoint a flex stage may call must sell it. */

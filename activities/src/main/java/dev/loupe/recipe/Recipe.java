@@ -2,6 +2,7 @@ package dev.loupe.recipe;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.loupe.contract.Lane;
+import dev.loupe.contract.ShortTask;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,14 @@ public record Recipe(
       Set.of("ocr", "describe", "caption_qa", "fuse", "ask", "answer", "reason", "evaluate");
 
   /** Checks of a caption, listed on the describe or caption_qa stage. */
-  public static final Set<String> CAPTION_CHECKS = Set.of("caption_length", "caption_repetition");
+  public static final Set<String> CAPTION_CHECKS =
+      Set.of("caption_length", "caption_repetition", "caption_form", "perplexity");
+
+  /** The check that scores captions with a model's log-probabilities (POINTS1.5). */
+  public static final String PERPLEXITY = "perplexity";
+
+  /** QA checks that need no model call, so an evaluate stage with only these needs no template. */
+  public static final Set<String> MODEL_FREE_QA_CHECKS = Set.of("answer_form");
 
   /** Checks of a QA pair, listed on the evaluate stage. */
   public static final Set<String> QA_CHECKS =
@@ -43,7 +51,8 @@ public record Recipe(
           "multi_prompt_consistency",
           "multi_context_consistency",
           "answerable_without_image",
-          "grammar");
+          "grammar",
+          "answer_form");
 
   public Recipe {
     Objects.requireNonNull(name, "recipe name");
@@ -57,6 +66,96 @@ public record Recipe(
       validateStage(name, entry.getKey(), entry.getValue());
     }
     validateCombination(name, stages);
+    validatePerplexity(name, stages, checks);
+    validateTasks(name, stages);
+  }
+
+  private static void validatePerplexity(String recipe, Map<String, Stage> stages, Checks checks) {
+    boolean listed =
+        stages.values().stream()
+            .anyMatch(stage -> stage != null && stage.checksOrEmpty().contains(PERPLEXITY));
+    boolean configured =
+        checks.maxPerplexity() != null
+            || checks.keepLowestShare() != null
+            || checks.perplexityEndpoint() != null;
+    if (!listed) {
+      if (configured) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + ": checks.maxPerplexity, keepLowestShare and perplexityEndpoint belong to the"
+                + " 'perplexity' check, which no stage lists");
+      }
+      return;
+    }
+    if (checks.maxPerplexity() == null && checks.keepLowestShare() == null) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ": the 'perplexity' check needs checks.maxPerplexity (drop captions above it),"
+              + " checks.keepLowestShare (keep that share of the run, lowest perplexity first), or"
+              + " both");
+    }
+    if (checks.maxPerplexity() != null && !(checks.maxPerplexity() >= 1)) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ": checks.maxPerplexity must be at least 1 (no text has a lower perplexity), got "
+              + checks.maxPerplexity());
+    }
+    if (checks.keepLowestShare() != null
+        && !(checks.keepLowestShare() > 0 && checks.keepLowestShare() <= 1)) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ": checks.keepLowestShare must be above 0 and at most 1, got "
+              + checks.keepLowestShare());
+    }
+  }
+
+  private static void validateTasks(String recipe, Map<String, Stage> stages) {
+    for (Map.Entry<String, Stage> entry : stages.entrySet()) {
+      String task = entry.getValue() == null ? null : entry.getValue().task();
+      if (task == null) {
+        continue;
+      }
+      Set<String> allowed =
+          switch (entry.getKey()) {
+            case "describe" -> ShortTask.CAPTION_TASKS;
+            case "ask", "answer" -> ShortTask.QUESTION_TASKS;
+            default -> Set.of();
+          };
+      if (!allowed.contains(task)) {
+        throw new IllegalArgumentException(
+            "recipe "
+                + recipe
+                + ": stage '"
+                + entry.getKey()
+                + "' has task '"
+                + task
+                + "' (tasks: "
+                + String.join(", ", ShortTask.CAPTION_TASKS)
+                + " on describe; "
+                + String.join(", ", ShortTask.QUESTION_TASKS.stream().sorted().toList())
+                + " on ask and answer)");
+      }
+    }
+    Stage ask = stages.get("ask");
+    Stage answer = stages.get("answer");
+    if (ask != null
+        && answer != null
+        && ask.task() != null
+        && answer.task() != null
+        && !ask.task().equals(answer.task())) {
+      throw new IllegalArgumentException(
+          "recipe "
+              + recipe
+              + ": stages 'ask' (task "
+              + ask.task()
+              + ") and 'answer' (task "
+              + answer.task()
+              + ") must have the same task");
+    }
   }
 
   private static void validateStage(String recipe, String name, Stage stage) {
@@ -70,7 +169,12 @@ public record Recipe(
               + String.join(", ", KNOWN_STAGES.stream().sorted().toList())
               + ")");
     }
-    boolean needsTemplates = !name.equals("ocr");
+    boolean modelFreeEvaluate =
+        name.equals("evaluate")
+            && stage != null
+            && !stage.checksOrEmpty().isEmpty()
+            && MODEL_FREE_QA_CHECKS.containsAll(stage.checksOrEmpty());
+    boolean needsTemplates = !name.equals("ocr") && !modelFreeEvaluate;
     if (needsTemplates
         && (stage == null || stage.templates() == null || stage.templates().isEmpty())) {
       throw new IllegalArgumentException(
@@ -207,13 +311,30 @@ public record Recipe(
    * @param captionMaxChars longest caption accepted
    * @param maxRepetition largest share of repeated word 4-grams accepted
    * @param consistencyPrompts extra answer wordings for multi-prompt consistency
+   * @param perplexityEndpoint the endpoint that scores captions for {@code perplexity} (an
+   *     OpenAI-compatible server that returns prompt log-probabilities, such as vLLM); the describe
+   *     stage's first endpoint when absent
+   * @param perplexityModel the scoring model; the endpoint's default model when absent
+   * @param maxPerplexity {@code perplexity} drops captions above it
+   * @param keepLowestShare {@code perplexity} keeps this share of the run's scored captions, lowest
+   *     perplexity first (POINTS1.5 kept 20%), decided when the run is exported
+   * @param shortAnswerMaxWords {@code answer_form}: the most words of a short answer (default 5)
+   * @param briefCaptionMaxWords {@code caption_form}: the most words of a brief caption (default
+   *     30)
    */
   public record Checks(
       Integer captionMinChars,
       Integer captionMaxChars,
       Double maxRepetition,
-      Integer consistencyPrompts) {
-    static final Checks DEFAULT = new Checks(null, null, null, null);
+      Integer consistencyPrompts,
+      String perplexityEndpoint,
+      String perplexityModel,
+      Double maxPerplexity,
+      Double keepLowestShare,
+      Integer shortAnswerMaxWords,
+      Integer briefCaptionMaxWords) {
+    static final Checks DEFAULT =
+        new Checks(null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -226,6 +347,9 @@ public record Recipe(
    * @param checks checks to run (caption checks on describe, QA checks on evaluate)
    * @param pool {@code api} (default) or {@code captioner} (describe only: the GPU pool)
    * @param lane {@code online}, {@code batch} or {@code flex}; the request's lane when absent
+   * @param task a short-form task (InstructBLIP): {@code brief_caption} on describe, {@code
+   *     short_answer} or {@code multiple_choice} on ask and answer (one given on either applies to
+   *     both); long-form output when absent
    */
   public record Stage(
       List<String> endpoints,
@@ -235,7 +359,21 @@ public record Recipe(
       Integer maxOutputTokens,
       List<String> checks,
       String pool,
-      Lane lane) {
+      Lane lane,
+      String task) {
+
+    /** A long-form stage. */
+    public Stage(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        Integer questions,
+        Integer maxOutputTokens,
+        List<String> checks,
+        String pool,
+        Lane lane) {
+      this(endpoints, model, templates, questions, maxOutputTokens, checks, pool, lane, null);
+    }
 
     public List<String> checksOrEmpty() {
       return checks == null ? List.of() : checks;

@@ -51,10 +51,27 @@ public record ItemRecord(
    * @param text the caption
    * @param model the model that wrote it (the fusing model after CapFusion)
    * @param checks caption check name to verdict, when the recipe has caption checks
+   * @param task the short-form task it was written for ({@code brief_caption}), or null for a
+   *     detailed caption
    */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public record Caption(
-      String text, String model, java.util.Map<String, dev.loupe.contract.Check> checks) {}
+      String text,
+      String model,
+      java.util.Map<String, dev.loupe.contract.Check> checks,
+      String task) {
+
+    /** A detailed caption. */
+    public Caption(
+        String text, String model, java.util.Map<String, dev.loupe.contract.Check> checks) {
+      this(text, model, checks, null);
+    }
+
+    /** This caption with other check verdicts. */
+    public Caption withChecks(java.util.Map<String, dev.loupe.contract.Check> checks) {
+      return new Caption(text, model, checks, task);
+    }
+  }
 
   /**
    * Provider-reported tokens, summed, and their cost; the cache fields only when not zero.

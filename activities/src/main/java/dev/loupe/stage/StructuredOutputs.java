@@ -30,8 +30,12 @@ public final class StructuredOutputs {
           "world_knowledge",
           "comparison");
 
+  /** The most options of a multiple-choice question (A–F). */
+  public static final int MAX_OPTIONS = 6;
+
   private final ObjectMapper json;
   private final OutputSchema questions;
+  private final OutputSchema choiceQuestions;
   private final OutputSchema verdict;
   private final OutputSchema captionQa;
   private final OutputSchema agreement;
@@ -40,6 +44,7 @@ public final class StructuredOutputs {
   public StructuredOutputs(ObjectMapper json) {
     this.json = json;
     this.questions = new OutputSchema("questions", buildQuestionsSchema());
+    this.choiceQuestions = new OutputSchema("choice_questions", buildChoiceQuestionsSchema());
     this.verdict = new OutputSchema("verdict", buildVerdictSchema());
     this.captionQa =
         new OutputSchema(
@@ -106,6 +111,11 @@ public final class StructuredOutputs {
     return questions;
   }
 
+  /** Multiple-choice questions: each with its options (InstructBLIP's multiple-choice task). */
+  public OutputSchema choiceQuestionsSchema() {
+    return choiceQuestions;
+  }
+
   public OutputSchema verdictSchema() {
     return verdict;
   }
@@ -121,12 +131,35 @@ public final class StructuredOutputs {
     for (JsonNode item : items) {
       String question = requiredText(item, "question", "questions");
       String type = item.hasNonNull("type") ? item.get("type").asText() : "reasoning";
-      result.add(new Question(question, type));
+      result.add(new Question(question, type, options(item)));
       if (result.size() == max) {
         break;
       }
     }
     return result;
+  }
+
+  /** A question's options, or null when it has none; 2 to 6 distinct non-blank texts. */
+  private static List<String> options(JsonNode item) throws ProviderException {
+    JsonNode options = item.get("options");
+    if (options == null || options.isNull()) {
+      return null;
+    }
+    if (!options.isArray() || options.size() < 2 || options.size() > MAX_OPTIONS) {
+      throw malformed("questions: \"options\" must list 2 to " + MAX_OPTIONS + " texts");
+    }
+    List<String> texts = new ArrayList<>();
+    for (JsonNode option : options) {
+      if (!option.isTextual() || option.asText().isBlank()) {
+        throw malformed("questions: an option is not a non-blank text");
+      }
+      String text = option.asText().strip();
+      if (texts.stream().anyMatch(text::equalsIgnoreCase)) {
+        throw malformed("questions: two options are the same: " + text);
+      }
+      texts.add(text);
+    }
+    return texts;
   }
 
   /** A verdict: meaningful, correct and a detail. */
@@ -173,6 +206,29 @@ public final class StructuredOutputs {
 
   private static ProviderException malformed(String message) {
     return new ProviderException(FailureType.MALFORMED_OUTPUT, message);
+  }
+
+  /**
+   * {@code {"questions": [{"question", "options": [string]}]}}; the option count is checked when
+   * parsed ({@code minItems} is not among the keywords every provider accepts).
+   */
+  private ObjectNode buildChoiceQuestionsSchema() {
+    ObjectNode item = object();
+    ObjectNode properties = item.putObject("properties");
+    properties.putObject("question").put("type", "string");
+    ObjectNode options = properties.putObject("options");
+    options.put("type", "array");
+    options.putObject("items").put("type", "string");
+    item.putArray("required").add("question").add("options");
+    item.put("additionalProperties", false);
+
+    ObjectNode root = object();
+    ObjectNode list = root.putObject("properties").putObject("questions");
+    list.put("type", "array");
+    list.set("items", item);
+    root.putArray("required").add("questions");
+    root.put("additionalProperties", false);
+    return root;
   }
 
   private ObjectNode buildQuestionsSchema() {

@@ -12,6 +12,7 @@ import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.CaptionResult;
 import dev.loupe.contract.FailLinesRequest;
+import dev.loupe.contract.KeepAliveRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.Submission;
 import dev.loupe.contract.SubmitRequest;
@@ -73,6 +74,7 @@ class BatchActivitiesImplTest {
   private BatchApi api;
   private BatchSpool spool;
   private BatchActivitiesImpl activities;
+  private StageRunner runner;
 
   static List<ProviderKind> providers() {
     return List.of(ProviderKind.OPENAI, ProviderKind.ANTHROPIC, ProviderKind.GEMINI);
@@ -107,7 +109,7 @@ class BatchActivitiesImplTest {
     api = batchApi(KEY);
     spool = new BatchSpool(blobs, RecordMapper.create());
     ProviderClients clients = new ProviderClients(http);
-    StageRunner runner =
+    runner =
         new StageRunner(
             Map.of(
                 ENDPOINT,
@@ -176,6 +178,73 @@ class BatchActivitiesImplTest {
     assertThat(caption.call().usage().inputTokens()).isPositive();
     assertThat(caption.call().usage().costUsd()).isPositive();
     assertThat(fake.linesReceived()).hasSize(3).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("providers")
+  void keepAliveHeartbeatsTheWaitingLinesAndThoseInOpenBatchesButNotEndedOnes(ProviderKind provider)
+      throws Exception {
+    start(provider);
+    List<String> ids = spoolLines(4);
+    Submission batch = activities.submit(submit(0, "lane/0/0", 2));
+
+    int alive =
+        activities.keepAlive(new KeepAliveRequest(BatchRef.spool(ENDPOINT, SPOOL), List.of(0)));
+
+    assertThat(alive).isEqualTo(4);
+    assertThat(completions.heartbeats).containsExactlyInAnyOrderElementsOf(ids);
+    activities.deliver(ref(0, batch.batchId()));
+    completions.heartbeats.clear();
+    assertThat(
+            activities.keepAlive(new KeepAliveRequest(BatchRef.spool(ENDPOINT, SPOOL), List.of(0))))
+        .isEqualTo(2);
+    assertThat(completions.heartbeats).containsExactlyInAnyOrderElementsOf(ids.subList(2, 4));
+  }
+
+  @ParameterizedTest
+  @MethodSource("providers")
+  void resultsForUnknownOrRepeatedLinesAreIgnoredAndNothingIsDeliveredTwice(ProviderKind provider)
+      throws Exception {
+    start(provider);
+    List<String> ids = spoolLines(2);
+    Submission batch = activities.submit(submit(0, "lane/0/0", 10));
+    // The provider's results, each line twice, plus a line that is not in the batch.
+    BatchApi doubled =
+        (BatchApi)
+            java.lang.reflect.Proxy.newProxyInstance(
+                BatchApi.class.getClassLoader(),
+                new Class<?>[] {BatchApi.class},
+                (proxy, method, args) -> {
+                  if (!method.getName().equals("results")) {
+                    try {
+                      return method.invoke(api, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  }
+                  BatchApi.ResultSink sink = (BatchApi.ResultSink) args[1];
+                  api.results(
+                      (BatchApi.Status) args[0],
+                      (customId, body, failure) -> {
+                        sink.accept(customId, body, failure);
+                        sink.accept(customId, body, failure);
+                        sink.accept("0123456789abcdef0123456789abcdef", body, failure);
+                      });
+                  return null;
+                });
+    BatchActivitiesImpl repeating =
+        new BatchActivitiesImpl(
+            Map.of(ENDPOINT, doubled),
+            spool,
+            runner,
+            new StageResults(new StructuredOutputs(RecordMapper.create())),
+            completions);
+
+    LinesEnded delivered = repeating.deliver(ref(0, batch.batchId()));
+
+    assertThat(delivered).isEqualTo(new LinesEnded(2, 0));
+    assertThat(completions.results).containsOnlyKeys(ids);
+    assertThat(completions.completeCalls).isEqualTo(2);
   }
 
   @ParameterizedTest
@@ -336,8 +405,11 @@ class BatchActivitiesImplTest {
     final Map<String, ApplicationFailure> failures = new HashMap<>();
     private final Set<String> ended = new java.util.HashSet<>();
 
+    int completeCalls;
+
     @Override
     public synchronized boolean complete(byte[] taskToken, Object result) {
+      completeCalls++;
       String id = id(taskToken);
       if (!ended.add(id)) {
         return false;
@@ -353,6 +425,18 @@ class BatchActivitiesImplTest {
         return false;
       }
       failures.put(id, failure);
+      return true;
+    }
+
+    final List<String> heartbeats = new ArrayList<>();
+
+    @Override
+    public synchronized boolean heartbeat(byte[] taskToken) {
+      String id = id(taskToken);
+      if (ended.contains(id)) {
+        return false;
+      }
+      heartbeats.add(id);
       return true;
     }
 

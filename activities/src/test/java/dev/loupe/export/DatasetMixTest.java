@@ -185,4 +185,73 @@ class DatasetMixTest {
     assertThatThrownBy(() -> mix.mix(List.of(new DatasetMix.Source(empty, 1)), null, 0, output()))
         .hasMessageContaining("hold no training sample");
   }
+
+  /** A run whose llava.json holds samples of several tasks: task name to count (long_form bare). */
+  private URI runWithTasks(String name, Map<String, Integer> tasks) throws IOException {
+    Path out = Files.createDirectories(dir.resolve(name));
+    List<Map<String, Object>> samples = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<String, Integer> task : tasks.entrySet()) {
+      for (int n = 0; n < task.getValue(); n++, i++) {
+        samples.add(
+            TrainingFormats.llava(
+                name + "-" + i,
+                "/images/" + name + "/" + i + ".png",
+                List.of(new TrainingFormats.Turn("Q" + i + "?", "A" + i + ".")),
+                task.getKey().equals(DatasetMix.LONG_FORM) ? null : task.getKey()));
+      }
+    }
+    mapper.writeValue(out.resolve("llava.json").toFile(), samples);
+    return Locations.asDirectory(Locations.file(out));
+  }
+
+  @Test
+  void taskTypesOfARunAreSourcesOfTheirOwnBalancedByTheSquareRootOfTheirSize() throws IOException {
+    // One run with 900 long-form and 100 short-answer samples, another with 400 brief captions:
+    // √900 : √100 : √400 = 30 : 10 : 20, so of 1,400 samples 700, 233 and 467.
+    Map<String, Integer> mixed = new java.util.LinkedHashMap<>();
+    mixed.put(DatasetMix.LONG_FORM, 900);
+    mixed.put("short_answer", 100);
+    List<DatasetMix.Source> sources =
+        List.of(
+            new DatasetMix.Source(runWithTasks("mixed", mixed), 1),
+            new DatasetMix.Source(runWithTasks("brief", Map.of("brief_caption", 400)), 1));
+
+    DatasetMix.Result result = mix.mix(sources, null, 3, output());
+
+    assertThat(result.shares())
+        .extracting(DatasetMix.Share::task)
+        .containsExactly(DatasetMix.LONG_FORM, "short_answer", "brief_caption");
+    assertThat(result.shares())
+        .extracting(DatasetMix.Share::drawn)
+        .containsExactly(700L, 233L, 467L);
+    Map<String, Integer> byTask = new HashMap<>();
+    for (JsonNode sample : llava()) {
+      byTask.merge(sample.path("task").asText(DatasetMix.LONG_FORM), 1, Integer::sum);
+    }
+    assertThat(byTask)
+        .containsEntry(DatasetMix.LONG_FORM, 700)
+        .containsEntry("short_answer", 233)
+        .containsEntry("brief_caption", 467);
+    JsonNode manifest = mapper.readTree(dir.resolve("mix/mix.json").toFile());
+    assertThat(manifest.get("balance").asText()).isEqualTo("task");
+    assertThat(manifest.get("sources")).hasSize(3);
+  }
+
+  @Test
+  void balancingByRunKeepsEachRunOneSource() throws IOException {
+    Map<String, Integer> mixed = new java.util.LinkedHashMap<>();
+    mixed.put(DatasetMix.LONG_FORM, 300);
+    mixed.put("short_answer", 100);
+    List<DatasetMix.Source> sources =
+        List.of(
+            new DatasetMix.Source(runWithTasks("mixed", mixed), 1),
+            new DatasetMix.Source(runWithTasks("other", Map.of(DatasetMix.LONG_FORM, 100)), 1));
+
+    DatasetMix.Result result = mix.mix(sources, 300L, 3, output(), DatasetMix.Balance.RUN);
+
+    // √400 : √100 = 2 : 1.
+    assertThat(result.shares()).extracting(DatasetMix.Share::drawn).containsExactly(200L, 100L);
+    assertThat(result.shares()).extracting(DatasetMix.Share::task).containsOnlyNulls();
+  }
 }

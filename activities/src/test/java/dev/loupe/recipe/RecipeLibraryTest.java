@@ -42,11 +42,17 @@ class RecipeLibraryTest {
   @Test
   void everyBuiltInRecipePlansWithItsTemplatesHashed() throws IOException {
     ConfigFiles files = ProjectConfig.files();
+    // An OpenAI-compatible server (vLLM) can score perplexity as well as answer every stage.
     Planner planner =
         new Planner(
             new RecipeLibrary(files),
             new PromptLibrary(files),
-            new Endpoints("openai", Map.of("openai", "gpt-4.1-mini")));
+            new Endpoints(
+                "openai",
+                Map.of("openai", "gpt-4.1-mini"),
+                java.util.Set.of(),
+                Map.of("openai", "openai-compatible"),
+                Map.of()));
     try (var recipes = Files.list(ProjectConfig.directory().resolve("recipes"))) {
       for (Path file : recipes.toList()) {
         String name = file.getFileName().toString().replace(".yaml", "");

@@ -58,4 +58,28 @@ class StructuredOutputsTest {
     assertThat(outputs.questionsSchema().schema().at("/properties/questions/items/required"))
         .hasSize(2);
   }
+
+  @Test
+  void multipleChoiceQuestionsKeepTheirOptions() throws Exception {
+    var questions =
+        outputs.parseQuestions(
+            "{\"questions\":[{\"question\":\"Which?\",\"options\":[\" red \",\"blue\"]}]}", 3);
+    org.assertj.core.api.Assertions.assertThat(questions.get(0).options())
+        .containsExactly("red", "blue");
+    org.assertj.core.api.Assertions.assertThat(
+            outputs.choiceQuestionsSchema().schema().at("/properties/questions/items/required"))
+        .hasSize(2);
+  }
+
+  @Test
+  void optionsThatCannotBeChosenAreMalformed() {
+    for (String options : java.util.List.of("[\"only\"]", "[\"a\",\"A\"]", "[\"a\",\" \"]")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  outputs.parseQuestions(
+                      "{\"questions\":[{\"question\":\"Q?\",\"options\":" + options + "}]}", 1))
+          .as(options)
+          .isInstanceOf(dev.loupe.provider.ProviderException.class);
+    }
+  }
 }

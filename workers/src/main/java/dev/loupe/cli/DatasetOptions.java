@@ -54,6 +54,13 @@ final class DatasetOptions {
   @Mixin FormatOptions formats;
 
   @Option(
+      names = "--weight",
+      description =
+          "this dataset's share of the worker pools against datasets running at the same time"
+              + " (default: 1; a dataset with weight 2 gets twice the tasks of one with 1)")
+  Double weight;
+
+  @Option(
       names = "--cache",
       paramLabel = "DIR|s3://…",
       description = "response cache of this run's model calls (default: the API workers' own)")
@@ -82,7 +89,8 @@ final class DatasetOptions {
         formats.shards(),
         null,
         lane,
-        cacheChoice());
+        cacheChoice(),
+        weight);
   }
 
   private String cacheChoice() {

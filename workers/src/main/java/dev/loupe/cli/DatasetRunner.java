@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.contract.DatasetFairness;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.DatasetWorkflow;
@@ -33,6 +34,7 @@ final class DatasetRunner {
             WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
                 .setTaskQueue(TaskQueues.WORKFLOWS)
+                .setPriority(DatasetFairness.of(workflowId, request))
                 .build());
     WorkflowClient.start(workflow::run, request);
     return workflowId;

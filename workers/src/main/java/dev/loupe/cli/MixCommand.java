@@ -24,7 +24,10 @@ import picocli.CommandLine.Parameters;
       "Mix the training files of several finished runs into one: a sample comes from run d with"
           + " probability proportional to weight_d × √(samples in d) (InstructBLIP's mixing), so"
           + " small runs are neither drowned nor overfitted.",
-      "Writes llava.json, sharegpt.jsonl and mix.json (what each run gave) under --out."
+      "By default each task type of a run is its own source (long-form samples, and each"
+          + " short-form task a run marks: brief_caption, short_answer, multiple_choice), so task"
+          + " types are balanced by √size too; --balance run makes each run one source.",
+      "Writes llava.json, sharegpt.jsonl and mix.json (what each source gave) under --out."
     })
 final class MixCommand implements Callable<Integer> {
   @Parameters(
@@ -46,6 +49,12 @@ final class MixCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "random seed; the same seed gives the same mix")
   long seed = 0;
 
+  @Option(
+      names = "--balance",
+      description =
+          "what one source is: task (each task type of each run; default) or run (each run)")
+  String balance = "task";
+
   @Mixin CommonOptions common;
 
   @Override
@@ -59,12 +68,13 @@ final class MixCommand implements Callable<Integer> {
         new DatasetMix(
                 injector.getInstance(BlobStore.class),
                 injector.getInstance(Key.get(ObjectMapper.class, Names.named("records"))))
-            .mix(sources, samples, seed, Locations.of(out));
+            .mix(sources, samples, seed, Locations.of(out), balance());
     for (DatasetMix.Share share : result.shares()) {
       System.err.printf(
           Locale.ROOT,
-          "loupe: %s: %d samples, weight %s, share %.1f %% → %d in the mix%n",
+          "loupe: %s%s: %d samples, weight %s, share %.1f %% → %d in the mix%n",
           share.output(),
+          share.task() == null ? "" : " [" + share.task() + "]",
           share.size(),
           share.weight(),
           100 * share.probability(),
@@ -73,6 +83,16 @@ final class MixCommand implements Callable<Integer> {
     System.err.println("loupe: wrote " + result.samples() + " samples to " + out);
     System.out.println(out);
     return 0;
+  }
+
+  private DatasetMix.Balance balance() {
+    return switch (balance) {
+      case "task" -> DatasetMix.Balance.TASK;
+      case "run" -> DatasetMix.Balance.RUN;
+      default ->
+          throw new IllegalArgumentException(
+              "--balance must be task or run, got '" + balance + "'");
+    };
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.loupe.contract.Counts;
 import dev.loupe.contract.DatasetResult;
 import dev.loupe.contract.Progress;
 import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.workflow.DatasetDetails;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowNotFoundException;
@@ -106,6 +107,9 @@ final class StatusCommand implements Callable<Integer> {
         progress.costUsd());
     if (progress.output() != null) {
       out.println("output: " + progress.output());
+    }
+    if (progress.weight() != null) {
+      out.println("share of the pools: " + DatasetDetails.share(progress));
     }
     if (progress.message() != null && !progress.message().isEmpty()) {
       out.println(progress.message());

@@ -63,6 +63,9 @@ final class LivenessHeartbeats {
         context.heartbeat(null);
       } catch (ActivityCompletionException cancelledOrStopping) {
         // The activity is short and not cancellable; it finds out when it returns.
+      } catch (RuntimeException unreachable) {
+        // The server did not answer (it is overloaded or restarting): the next beat tries again.
+        // Thrown out of a periodic task, it would end this activity's beats for good.
       }
     }
   }

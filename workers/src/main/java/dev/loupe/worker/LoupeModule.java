@@ -29,6 +29,7 @@ import dev.loupe.contract.BatchActivities;
 import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
+import dev.loupe.contract.DatasetTuning;
 import dev.loupe.export.Exporter;
 import dev.loupe.export.FailedList;
 import dev.loupe.export.RunManifest;
@@ -53,6 +54,7 @@ import dev.loupe.record.NearDuplicateIndex;
 import dev.loupe.record.RecordMapper;
 import dev.loupe.source.SourceLister;
 import dev.loupe.source.SourceReader;
+import dev.loupe.stage.CaptionScoring;
 import dev.loupe.stage.ModelEndpoint;
 import dev.loupe.stage.PreparedImages;
 import dev.loupe.stage.StageRunner;
@@ -64,7 +66,6 @@ import dev.loupe.storage.RoutingBlobStore;
 import dev.loupe.storage.S3BlobStore;
 import dev.loupe.storage.S3Clients;
 import dev.loupe.storage.S3Settings;
-import dev.loupe.workflow.DatasetTuning;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -286,6 +287,14 @@ public final class LoupeModule extends AbstractModule {
     return new ModelClients(http, environment).batchApis(config.endpoints());
   }
 
+  /** The API pool's prepared images, shared by its stages and its caption scoring. */
+  @Provides
+  @Singleton
+  PreparedImages apiImages(SourceReader sources, DecodeBudget decodes) {
+    return new PreparedImages(
+        sources, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes), 64);
+  }
+
   @Provides
   @Singleton
   StageRunner apiStageRunner(
@@ -293,12 +302,26 @@ public final class LoupeModule extends AbstractModule {
       PromptLibrary prompts,
       PriceTable prices,
       BlobStore blobs,
-      SourceReader sources,
-      DecodeBudget decodes) {
-    PreparedImages images =
-        new PreparedImages(sources, new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes), 64);
+      PreparedImages images) {
     ResponseCaches caches = new ResponseCaches(blobs, config.cacheRoot(environment));
     return new StageRunner(endpoints, prompts, images, prices, caches);
+  }
+
+  /** The perplexity check's scorers: one per OpenAI-compatible endpoint (vLLM). */
+  @Provides
+  @Singleton
+  CaptionScoring captionScoring(
+      OkHttpClient http,
+      Map<String, ModelEndpoint> endpoints,
+      PromptLibrary prompts,
+      PreparedImages images,
+      PriceTable prices) {
+    return new CaptionScoring(
+        new ModelClients(http, environment).scorers(config.endpoints()),
+        endpoints,
+        prompts,
+        images,
+        prices);
   }
 
   @Provides
@@ -316,7 +339,11 @@ public final class LoupeModule extends AbstractModule {
   @Provides
   @Singleton
   ApiActivities apiActivities(
-      StageRunner runner, StageResults results, Map<String, BatchApi> batchApis, BatchSpool spool) {
+      StageRunner runner,
+      StageResults results,
+      Map<String, BatchApi> batchApis,
+      BatchSpool spool,
+      CaptionScoring scoring) {
     return new ApiActivitiesImpl(
         runner,
         results,
@@ -329,7 +356,8 @@ public final class LoupeModule extends AbstractModule {
                 .filter(endpoint -> endpoint.getValue().batchFallsBackOnline())
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toUnmodifiableSet())),
-        API_HEARTBEAT_EVERY);
+        API_HEARTBEAT_EVERY,
+        scoring);
   }
 
   /** The batch lane's activities; they complete waiting model calls through the client. */

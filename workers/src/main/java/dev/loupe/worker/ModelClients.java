@@ -3,12 +3,16 @@ package dev.loupe.worker;
 import dev.loupe.batch.BatchApi;
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.image.ProviderImageLimits;
+import dev.loupe.provider.CaptionScorer;
 import dev.loupe.provider.HttpModelClient;
 import dev.loupe.provider.LaneClient;
 import dev.loupe.provider.ModelClient;
 import dev.loupe.provider.ProviderClients;
 import dev.loupe.provider.ProviderKind;
 import dev.loupe.provider.Secret;
+import dev.loupe.provider.openai.Dialect;
+import dev.loupe.provider.openai.OpenAiSettings;
+import dev.loupe.provider.openai.PromptLogprobScorer;
 import dev.loupe.provider.ratelimit.EndpointLimits;
 import dev.loupe.provider.ratelimit.RateLimitedClient;
 import dev.loupe.stage.ModelEndpoint;
@@ -35,6 +39,7 @@ final class ModelClients {
   private static final Duration BATCH_TRANSFER = Duration.ofMinutes(20);
 
   private final ProviderClients clients;
+  private final OkHttpClient http;
   private final Map<String, String> environment;
 
   /**
@@ -42,6 +47,7 @@ final class ModelClients {
    */
   ModelClients(OkHttpClient http, Map<String, String> environment) {
     this.clients = new ProviderClients(http);
+    this.http = http;
     this.environment = Map.copyOf(environment);
   }
 
@@ -103,6 +109,29 @@ final class ModelClients {
                     BATCH_TRANSFER,
                     settings.promptCache())
                 .ifPresent(api -> built.put(name, api)));
+    return built;
+  }
+
+  /**
+   * The caption scorers of the endpoints that can return prompt log-probabilities: the
+   * OpenAI-compatible ones (vLLM). Whether a server really does is probed when a run starts.
+   */
+  Map<String, CaptionScorer> scorers(Map<String, EndpointSettings> endpoints) {
+    Map<String, CaptionScorer> built = new LinkedHashMap<>();
+    endpoints.forEach(
+        (name, settings) -> {
+          if (settings.kind() == ProviderKind.OPENAI_COMPATIBLE) {
+            built.put(
+                name,
+                new PromptLogprobScorer(
+                    new OpenAiSettings(
+                        settings.baseUrl(),
+                        keyOf(name, settings),
+                        Dialect.OPENAI_COMPATIBLE,
+                        Duration.ofSeconds(settings.timeoutSeconds())),
+                    http));
+          }
+        });
     return built;
   }
 

@@ -33,6 +33,14 @@ final class TestServers {
     return !"postgres".equals(System.getenv("LOUPE_TEST_TEMPORAL"));
   }
 
+  /**
+   * Whether the server dispatches by fairness key: the PostgreSQL-backed release of the second pass
+   * runs with {@code matching.enableFairness}; the dev server (CLI v1.5.1) has no fairness.
+   */
+  static boolean hasFairness() {
+    return "postgres".equals(System.getenv("LOUPE_TEST_TEMPORAL"));
+  }
+
   /** The dev server's web UI. */
   static String temporalUiUrl() {
     return require("LOUPE_TEMPORAL_UI_URL");

@@ -204,6 +204,11 @@ class CallMetricsInterceptorTest {
         dev.loupe.contract.GrammarRequest request) {
       throw new UnsupportedOperationException();
     }
+
+    @Override
+    public dev.loupe.contract.ScoreResult scoreCaption(dev.loupe.contract.ScoreRequest request) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   private static final class Captioner implements CaptionerActivities {

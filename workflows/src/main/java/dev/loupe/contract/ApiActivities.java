@@ -46,4 +46,13 @@ public interface ApiActivities {
   /** Whether a question and answer are free of grammar errors (dropped, never repaired). */
   @ActivityMethod
   GrammarResult checkGrammar(GrammarRequest request);
+
+  /**
+   * POINTS1.5's perplexity filter: the log-probabilities the endpoint's model gives the caption's
+   * tokens after the image and a fixed instruction. Only endpoints that return prompt
+   * log-probabilities (vLLM) can; any other fails as {@link FailureType#BAD_REQUEST} naming the
+   * endpoint. Never cached and never in the batch lane.
+   */
+  @ActivityMethod
+  ScoreResult scoreCaption(ScoreRequest request);
 }

@@ -45,6 +45,15 @@ public interface BatchActivities {
   @ActivityMethod
   LinesEnded failLines(FailLinesRequest request);
 
+  /**
+   * Heartbeats every waiting call (lines in the spool and in open batches) by its task token, so
+   * that a call whose activity task was lost before it wrote its line (a poll answer lost under
+   * load) times out and is retried within the batch lines' heartbeat timeout, not after 26 hours.
+   * Returns how many calls it reached.
+   */
+  @ActivityMethod
+  int keepAlive(KeepAliveRequest request);
+
   /** Asks the provider to cancel the batch; its finished lines are still delivered. */
   @ActivityMethod
   void cancel(BatchRef request);

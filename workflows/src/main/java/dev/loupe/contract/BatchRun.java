@@ -20,6 +20,8 @@ public record BatchRun(
    * @param nextSeq the sequence number of the next batch
    * @param open batches submitted and not yet delivered
    * @param closing whether {@code close} was signalled
+   * @param tuning the tuning the lane's first run recorded; null when carried by a build that did
+   *     not record it
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Carry(
@@ -28,7 +30,20 @@ public record BatchRun(
       long linesSubmitted,
       long linesDone,
       long linesFailed,
-      boolean closing) {}
+      boolean closing,
+      BatchTuning tuning) {
+
+    /** A carry without recorded tuning, as builds before it wrote them. */
+    public Carry(
+        int nextSeq,
+        List<OpenBatch> open,
+        long linesSubmitted,
+        long linesDone,
+        long linesFailed,
+        boolean closing) {
+      this(nextSeq, open, linesSubmitted, linesDone, linesFailed, closing, null);
+    }
+  }
 
   /**
    * A provider batch whose ID is recorded.

@@ -19,6 +19,8 @@ import java.util.List;
  * @param startedAtMillis when the first run of this dataset started
  * @param continuedAsNew how many times the workflow has continued as new
  * @param retryRound 0 while processing the source; n during the n-th {@code retryFailed} round
+ * @param tuning the tuning the dataset's first run recorded; null when carried by a build that did
+ *     not record it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DatasetCarry(
@@ -30,4 +32,30 @@ public record DatasetCarry(
     Counts counts,
     long startedAtMillis,
     int continuedAsNew,
-    int retryRound) {}
+    int retryRound,
+    DatasetTuning tuning) {
+
+  /** A carry without recorded tuning, as builds before it wrote them. */
+  public DatasetCarry(
+      RunPlan plan,
+      String runToken,
+      String cursor,
+      boolean listingDone,
+      List<SourceItem> pending,
+      Counts counts,
+      long startedAtMillis,
+      int continuedAsNew,
+      int retryRound) {
+    this(
+        plan,
+        runToken,
+        cursor,
+        listingDone,
+        pending,
+        counts,
+        startedAtMillis,
+        continuedAsNew,
+        retryRound,
+        null);
+  }
+}

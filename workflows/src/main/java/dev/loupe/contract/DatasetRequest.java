@@ -29,6 +29,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     has none of its own; {@code online} when absent
  * @param cache the response cache for this run's model calls: a directory or {@code s3://} prefix,
  *     or {@value #NO_CACHE} for none; the API workers' own setting when absent
+ * @param weight this dataset's share of the worker pools against other datasets running at the same
+ *     time: its tasks are dispatched in proportion to it (Temporal task-queue fairness, the dataset
+ *     as fairness key); {@value #DEFAULT_WEIGHT} when absent, within {@value #MIN_WEIGHT} to
+ *     {@value #MAX_WEIGHT}
  * @param carry internal: state carried over continue-as-new; users leave it out (a first start with
  *     it fails, naming the field, so that no caller can skip the plan and the checks)
  */
@@ -47,8 +51,12 @@ public record DatasetRequest(
     ShardOptions shards,
     DatasetCarry carry,
     String lane,
-    String cache) {
+    String cache,
+    Double weight) {
 
+  public static final double DEFAULT_WEIGHT = 1.0;
+  public static final double MIN_WEIGHT = 0.001;
+  public static final double MAX_WEIGHT = 1000;
   public static final String DEFAULT_RECIPE = "allava";
   public static final int DEFAULT_WINDOW = 100;
   public static final int MAX_WINDOW = 2000;
@@ -87,6 +95,7 @@ public record DatasetRequest(
         null,
         carry,
         null,
+        null,
         null);
   }
 
@@ -116,7 +125,8 @@ public record DatasetRequest(
         null,
         carry,
         lane,
-        cache);
+        cache,
+        null);
   }
 
   /** The request without a lane, with export formats. */
@@ -145,6 +155,7 @@ public record DatasetRequest(
         shards,
         carry,
         null,
+        null,
         null);
   }
 
@@ -158,13 +169,13 @@ public record DatasetRequest(
       Double budgetUsd,
       DatasetCarry carry) {
     this(
-        source, output, recipe, limit, window, budgetUsd, null, null, null, null, carry, null,
+        source, output, recipe, limit, window, budgetUsd, null, null, null, null, carry, null, null,
         null);
   }
 
   public static DatasetRequest of(String source, String output) {
     return new DatasetRequest(
-        source, output, null, null, null, null, null, null, null, null, null, null, null);
+        source, output, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public String recipeOrDefault() {
@@ -184,105 +195,27 @@ public record DatasetRequest(
   }
 
   public DatasetRequest withRecipe(String name) {
-    return new DatasetRequest(
-        source,
-        output,
-        name,
-        limit,
-        window,
-        budgetUsd,
-        failedWaitHours,
-        conversation,
-        formats,
-        shards,
-        carry,
-        lane,
-        cache);
+    return edit(fields -> fields.recipe = name);
   }
 
   public DatasetRequest withLimit(Integer max) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        max,
-        window,
-        budgetUsd,
-        failedWaitHours,
-        conversation,
-        formats,
-        shards,
-        carry,
-        lane,
-        cache);
+    return edit(fields -> fields.limit = max);
   }
 
   public DatasetRequest withWindow(Integer size) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        size,
-        budgetUsd,
-        failedWaitHours,
-        conversation,
-        formats,
-        shards,
-        carry,
-        lane,
-        cache);
+    return edit(fields -> fields.window = size);
   }
 
   public DatasetRequest withBudget(Double usd) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        window,
-        usd,
-        failedWaitHours,
-        conversation,
-        formats,
-        shards,
-        carry,
-        lane,
-        cache);
+    return edit(fields -> fields.budgetUsd = usd);
   }
 
   public DatasetRequest withFailedWaitHours(Double hours) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        window,
-        budgetUsd,
-        hours,
-        conversation,
-        formats,
-        shards,
-        carry,
-        lane,
-        cache);
+    return edit(fields -> fields.failedWaitHours = hours);
   }
 
   public DatasetRequest withConversation(String style) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        window,
-        budgetUsd,
-        failedWaitHours,
-        style,
-        formats,
-        shards,
-        carry,
-        lane,
-        cache);
+    return edit(fields -> fields.conversation = style);
   }
 
   public java.util.List<String> formatsOrDefault() {
@@ -290,54 +223,27 @@ public record DatasetRequest(
   }
 
   public DatasetRequest withFormats(java.util.List<String> names, ShardOptions options) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        window,
-        budgetUsd,
-        failedWaitHours,
-        conversation,
-        names,
-        options,
-        carry,
-        lane,
-        cache);
+    return edit(
+        fields -> {
+          fields.formats = names;
+          fields.shards = options;
+        });
   }
 
   public DatasetRequest withLane(String name) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        window,
-        budgetUsd,
-        failedWaitHours,
-        conversation,
-        formats,
-        shards,
-        carry,
-        name,
-        cache);
+    return edit(fields -> fields.lane = name);
   }
 
   public DatasetRequest withCache(String location) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        window,
-        budgetUsd,
-        failedWaitHours,
-        conversation,
-        formats,
-        shards,
-        carry,
-        lane,
-        location);
+    return edit(fields -> fields.cache = location);
+  }
+
+  public DatasetRequest withWeight(Double share) {
+    return edit(fields -> fields.weight = share);
+  }
+
+  public DatasetRequest withCarry(DatasetCarry state) {
+    return edit(fields -> fields.carry = state);
   }
 
   /** The lane of stages without their own. */
@@ -345,20 +251,67 @@ public record DatasetRequest(
     return lane == null || lane.isBlank() ? Lane.ONLINE : Lane.fromName(lane);
   }
 
-  public DatasetRequest withCarry(DatasetCarry state) {
-    return new DatasetRequest(
-        source,
-        output,
-        recipe,
-        limit,
-        window,
-        budgetUsd,
-        failedWaitHours,
-        conversation,
-        formats,
-        shards,
-        state,
-        lane,
-        cache);
+  public double weightOrDefault() {
+    return weight == null ? DEFAULT_WEIGHT : weight;
+  }
+
+  /** This request with the fields {@code change} sets, the others as they are. */
+  private DatasetRequest edit(java.util.function.Consumer<Fields> change) {
+    Fields fields = new Fields(this);
+    change.accept(fields);
+    return fields.request();
+  }
+
+  /** The components of a request, to change some and build it again: the one copy path. */
+  private static final class Fields {
+    String source;
+    String output;
+    String recipe;
+    Integer limit;
+    Integer window;
+    Double budgetUsd;
+    Double failedWaitHours;
+    String conversation;
+    java.util.List<String> formats;
+    ShardOptions shards;
+    DatasetCarry carry;
+    String lane;
+    String cache;
+    Double weight;
+
+    Fields(DatasetRequest from) {
+      source = from.source;
+      output = from.output;
+      recipe = from.recipe;
+      limit = from.limit;
+      window = from.window;
+      budgetUsd = from.budgetUsd;
+      failedWaitHours = from.failedWaitHours;
+      conversation = from.conversation;
+      formats = from.formats;
+      shards = from.shards;
+      carry = from.carry;
+      lane = from.lane;
+      cache = from.cache;
+      weight = from.weight;
+    }
+
+    DatasetRequest request() {
+      return new DatasetRequest(
+          source,
+          output,
+          recipe,
+          limit,
+          window,
+          budgetUsd,
+          failedWaitHours,
+          conversation,
+          formats,
+          shards,
+          carry,
+          lane,
+          cache,
+          weight);
+    }
   }
 }

@@ -28,6 +28,10 @@ import java.util.List;
  * @param waitingUntil while {@code waiting}: when the wait ends (ISO-8601, UTC); else null
  * @param batches the dataset's batch lanes as they last reported, one per endpoint; empty without
  *     batch-lane stages
+ * @param weight the dataset's share of the pools against other datasets running at once (its
+ *     fairness weight), or null where unknown
+ * @param fairnessKey the key its tasks are dispatched fairly by (the dataset's workflow ID, cut to
+ *     Temporal's 64 bytes), or null where unknown
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Progress(
@@ -48,7 +52,9 @@ public record Progress(
     int retryRound,
     String output,
     String waitingUntil,
-    List<BatchProgress> batches) {
+    List<BatchProgress> batches,
+    Double weight,
+    String fairnessKey) {
 
   /** Progress without batch lanes. */
   public Progress(
@@ -87,7 +93,9 @@ public record Progress(
         retryRound,
         output,
         waitingUntil,
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   public List<BatchProgress> batchesOrEmpty() {

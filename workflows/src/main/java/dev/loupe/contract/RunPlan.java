@@ -147,14 +147,55 @@ public record RunPlan(
    * @param captionMaxChars captions longer than this fail {@code caption_length}
    * @param maxRepetition share of repeated word 4-grams above which {@code caption_repetition}
    *     fails (a degenerate, looping caption)
-   * @param consistencyPrompts extra answers under other prompt wordings for {@code
-   *     multi_prompt_consistency}
+   * @param consistencyPrompts extra answer wordings for {@code multi_prompt_consistency}
+   * @param perplexity the {@code perplexity} check's scorer and thresholds; null when no stage has
+   *     the check
+   * @param shortAnswerMaxWords the most words a {@code short_answer} answer may have ({@code
+   *     answer_form}); 0 in plans made before it existed, read as the default
+   * @param briefCaptionMaxWords the most words a {@code brief_caption} caption may have ({@code
+   *     caption_form}); 0 in plans made before it existed, read as the default
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record CheckSettings(
-      int captionMinChars, int captionMaxChars, double maxRepetition, int consistencyPrompts) {
+      int captionMinChars,
+      int captionMaxChars,
+      double maxRepetition,
+      int consistencyPrompts,
+      Perplexity perplexity,
+      int shortAnswerMaxWords,
+      int briefCaptionMaxWords) {
+    public static final int DEFAULT_SHORT_ANSWER_MAX_WORDS = 5;
+    public static final int DEFAULT_BRIEF_CAPTION_MAX_WORDS = 30;
     public static final CheckSettings DEFAULT = new CheckSettings(200, 6000, 0.3, 1);
+
+    public CheckSettings {
+      shortAnswerMaxWords =
+          shortAnswerMaxWords <= 0 ? DEFAULT_SHORT_ANSWER_MAX_WORDS : shortAnswerMaxWords;
+      briefCaptionMaxWords =
+          briefCaptionMaxWords <= 0 ? DEFAULT_BRIEF_CAPTION_MAX_WORDS : briefCaptionMaxWords;
+    }
+
+    /** Settings without a perplexity check and with the default short-form limits. */
+    public CheckSettings(
+        int captionMinChars, int captionMaxChars, double maxRepetition, int consistencyPrompts) {
+      this(captionMinChars, captionMaxChars, maxRepetition, consistencyPrompts, null, 0, 0);
+    }
   }
+
+  /**
+   * The {@code perplexity} check (POINTS1.5): captions are scored by the log-probabilities a model
+   * served by {@code endpoint} gives their tokens, after the image and a fixed instruction.
+   *
+   * @param endpoint the scoring endpoint: an OpenAI-compatible server that returns prompt
+   *     log-probabilities (vLLM)
+   * @param model the model at that endpoint
+   * @param maxPerplexity captions above it fail when they are scored; null for no bound
+   * @param keepLowestShare the share of the run's scored captions to keep, lowest perplexity first,
+   *     decided when the run is exported; null to keep every caption within {@code maxPerplexity}
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Perplexity(
+      String endpoint, String model, Double maxPerplexity, Double keepLowestShare) {}
 
   /**
    * Settings of one stage.
@@ -172,6 +213,8 @@ public record RunPlan(
    *     DatasetRequest#NO_CACHE} for none, or null for the API worker's own setting
    * @param batchSpool for a batch-lane stage, where its calls wait as batch lines: the dataset's
    *     {@code <output>/.loupe/batch/}; null otherwise
+   * @param task the short-form task of a describe, ask or answer stage ({@code brief_caption},
+   *     {@code short_answer}, {@code multiple_choice}; InstructBLIP), or null for long-form output
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record StagePlan(
@@ -184,10 +227,37 @@ public record RunPlan(
       String pool,
       Lane lane,
       String cache,
-      String batchSpool) {
+      String batchSpool,
+      String task) {
 
     public static final String API_POOL = "api";
     public static final String CAPTIONER_POOL = "captioner";
+
+    /** A long-form stage. */
+    public StagePlan(
+        List<String> endpoints,
+        String model,
+        List<String> templates,
+        int questions,
+        int maxOutputTokens,
+        List<String> checks,
+        String pool,
+        Lane lane,
+        String cache,
+        String batchSpool) {
+      this(
+          endpoints,
+          model,
+          templates,
+          questions,
+          maxOutputTokens,
+          checks,
+          pool,
+          lane,
+          cache,
+          batchSpool,
+          null);
+    }
 
     /** A stage in {@code lane}, outside the batch lane's spool, with the worker's own cache. */
     public StagePlan(

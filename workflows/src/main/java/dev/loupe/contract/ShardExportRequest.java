@@ -12,6 +12,8 @@ import java.util.List;
  * @param options shard size and image encoding
  * @param plan carried over continue-as-new: the plan made by the first run; null at the start
  * @param nextTask carried over continue-as-new: the first (format, shard) task not yet written
+ * @param tuning carried over continue-as-new: the tuning the first run recorded; null at the start
+ *     and when carried by a build that did not record it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ShardExportRequest(
@@ -20,9 +22,21 @@ public record ShardExportRequest(
     List<String> formats,
     ShardOptions options,
     ShardPlan plan,
-    int nextTask) {
+    int nextTask,
+    ShardTuning tuning) {
 
-  public ShardExportRequest continuingAt(ShardPlan planned, int task) {
-    return new ShardExportRequest(output, conversation, formats, options, planned, task);
+  /** A request without recorded tuning: a first run's. */
+  public ShardExportRequest(
+      String output,
+      String conversation,
+      List<String> formats,
+      ShardOptions options,
+      ShardPlan plan,
+      int nextTask) {
+    this(output, conversation, formats, options, plan, nextTask, null);
+  }
+
+  public ShardExportRequest continuingAt(ShardPlan planned, int task, ShardTuning fixed) {
+    return new ShardExportRequest(output, conversation, formats, options, planned, task, fixed);
   }
 }

@@ -87,6 +87,13 @@ final class ActivityStubs {
   static final Duration BATCH_LINE_TIMEOUT = Duration.ofHours(26);
 
   /**
+   * A waiting batch-lane call is heartbeated by its batch workflow's keep-alive (every {@link
+   * BatchWorkflowImpl#KEEP_ALIVE_EVERY}); one that nobody heartbeats this long (its task was lost
+   * before it wrote its line) is retried.
+   */
+  static final Duration BATCH_LINE_HEARTBEAT_TIMEOUT = Duration.ofHours(1);
+
+  /**
    * The batch workflow's provider calls: short, except delivery, which heartbeats as it completes
    * each line. Storage and provider trouble is retried; the lines wait in the meantime.
    */
@@ -112,6 +119,21 @@ final class ActivityStubs {
                   .build())
           .build();
 
+  /**
+   * The start-time check that the perplexity check's endpoint returns prompt log-probabilities: a
+   * few attempts (a server that is still starting), then the start fails naming the endpoint.
+   */
+  static final ActivityOptions SCORE_PROBE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(2))
+                  .setMaximumInterval(Duration.ofSeconds(20))
+                  .setMaximumAttempts(5)
+                  .build())
+          .build();
+
   private final ActivityOptions api;
   private final ActivityOptions batchLine;
   private final Map<String, ApiActivities> apiByEndpoint = new HashMap<>();
@@ -125,13 +147,13 @@ final class ActivityStubs {
 
   /**
    * Model calls in the batch lane: the same activities, completed asynchronously when their batch
-   * line's result arrives. No heartbeat (nothing runs while the line waits); a line that fails or
-   * expires in its batch fails the attempt, and the retry puts it into a later batch.
+   * line's result arrives, heartbeated meanwhile by the batch workflow's keep-alive; a line that
+   * fails or expires in its batch fails the attempt, and the retry puts it into a later batch.
    */
   static ActivityOptions batchLine(ApiRetry retry) {
     return ActivityOptions.newBuilder(api(retry))
         .setStartToCloseTimeout(BATCH_LINE_TIMEOUT)
-        .setHeartbeatTimeout(null)
+        .setHeartbeatTimeout(BATCH_LINE_HEARTBEAT_TIMEOUT)
         .build();
   }
 
@@ -145,6 +167,12 @@ final class ActivityStubs {
     return Workflow.newActivityStub(
         BatchActivities.class,
         ActivityOptions.newBuilder(BATCH_PROBE).setTaskQueue(TaskQueues.api(endpoint)).build());
+  }
+
+  static ApiActivities scoreProbe(String endpoint) {
+    return Workflow.newActivityStub(
+        ApiActivities.class,
+        ActivityOptions.newBuilder(SCORE_PROBE).setTaskQueue(TaskQueues.api(endpoint)).build());
   }
 
   /** The stub for one endpoint's queue in the lane of {@code stage}. */

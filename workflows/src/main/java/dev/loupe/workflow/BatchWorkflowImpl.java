@@ -7,9 +7,11 @@ import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.BatchRun;
 import dev.loupe.contract.BatchRun.OpenBatch;
 import dev.loupe.contract.BatchSettings;
+import dev.loupe.contract.BatchTuning;
 import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.FailLinesRequest;
+import dev.loupe.contract.KeepAliveRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.SpoolLook;
 import dev.loupe.contract.Submission;
@@ -40,14 +42,22 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   static final String CANCELLING = "cancelling";
   static final String COMPLETED = "completed";
 
-  /** A batch refused for quota is submitted again after this many poll intervals. */
-  static final int QUOTA_WAIT_POLLS = 10;
+  /**
+   * How often the waiting calls are heartbeated (see {@link BatchActivities#keepAlive}) by default;
+   * a run keeps the value it started with ({@link BatchTuning}).
+   */
+  static final Duration KEEP_ALIVE_EVERY =
+      Duration.ofSeconds(BatchTuning.DEFAULT.keepAliveEverySeconds());
+
+  /** Change id: a run records its tuning and keeps it (see {@link RunKnobs}). */
+  static final String TUNING_FIXED = "batch-tuning-fixed";
 
   static final String CANCELLED_MESSAGE =
       "the dataset was cancelled: its provider batches were cancelled";
 
-  private final int historyEventsBeforeContinue;
+  private final BatchTuning workerTuning;
 
+  private BatchTuning tuning;
   private BatchRun input;
   private BatchActivities batch;
   private int nextSeq;
@@ -60,18 +70,30 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   private long waitingSinceMillis;
   private String state = RUNNING;
   private List<Long> reported = List.of();
+  private boolean keepsAlive;
+  private long keptAliveAtMillis;
 
   public BatchWorkflowImpl() {
-    this(10_000);
+    this(BatchTuning.DEFAULT);
   }
 
-  BatchWorkflowImpl(int historyEventsBeforeContinue) {
-    this.historyEventsBeforeContinue = historyEventsBeforeContinue;
+  BatchWorkflowImpl(BatchTuning tuning) {
+    this.workerTuning = tuning;
   }
 
   @Override
   public BatchProgress run(BatchRun run) {
     input = run;
+    // Runs started before the keep-alive existed replay without it.
+    keepsAlive =
+        Workflow.getVersion("batch-line-keep-alive", Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
+    tuning =
+        RunKnobs.fixed(
+            TUNING_FIXED,
+            BatchTuning.class,
+            run.carry() == null ? null : run.carry().tuning(),
+            workerTuning);
     batch = ActivityStubs.batch(run.endpoint());
     restore(run.carry());
     try {
@@ -133,6 +155,22 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
         pollAndDeliver(each);
       }
     }
+    keepAlive();
+  }
+
+  /**
+   * Every keep-alive interval ({@link BatchTuning}), heartbeats the calls whose lines wait or are
+   * in batches.
+   */
+  private void keepAlive() {
+    if (!keepsAlive || now() - keptAliveAtMillis < tuning.keepAliveEverySeconds() * 1000L) {
+      return;
+    }
+    keptAliveAtMillis = now();
+    batch.keepAlive(
+        new KeepAliveRequest(
+            BatchRef.spool(input.endpoint(), input.spool()),
+            open.stream().map(OpenBatch::seq).toList()));
   }
 
   private SpoolLook look() {
@@ -302,7 +340,7 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   }
 
   private Duration quotaWait() {
-    return pollEvery().multipliedBy(QUOTA_WAIT_POLLS);
+    return pollEvery().multipliedBy(tuning.quotaWaitPolls());
   }
 
   private long now() {
@@ -310,7 +348,7 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   }
 
   private boolean continueAsNewDue() {
-    return Workflow.getInfo().getHistoryLength() > historyEventsBeforeContinue
+    return Workflow.getInfo().getHistoryLength() > tuning.historyEventsBeforeContinue()
         || Workflow.getInfo().isContinueAsNewSuggested();
   }
 
@@ -323,7 +361,13 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
             input.spool(),
             input.settings(),
             new BatchRun.Carry(
-                nextSeq, List.copyOf(open), linesSubmitted, linesDone, linesFailed, closing)));
+                nextSeq,
+                List.copyOf(open),
+                linesSubmitted,
+                linesDone,
+                linesFailed,
+                closing,
+                tuning)));
   }
 
   @Override

@@ -10,27 +10,40 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks of a caption that need no model: length bounds (POINTS1.5 filters captions by length or
- * perplexity; length is what can be judged without a scoring model) and repetition, which catches
- * the looping, degenerate captions that a perplexity filter is mostly there to drop.
+ * Checks of a caption that need no model: length bounds, repetition (the looping, degenerate
+ * captions) and a brief caption's form. POINTS1.5's perplexity filter needs a scoring model and is
+ * run by the workflow after these ({@link PerplexityVerdict}).
  */
 final class CaptionChecks {
   static final String LENGTH = "caption_length";
   static final String REPETITION = "caption_repetition";
-  static final Set<String> ALL = Set.of(LENGTH, REPETITION);
+  static final Set<String> ALL = Set.of(LENGTH, REPETITION, ShortForms.CAPTION_FORM);
 
   private CaptionChecks() {}
 
-  static Map<String, Check> run(String caption, List<String> checks, CheckSettings settings) {
+  /**
+   * The model-free checks among {@code checks}, in their order; the others ({@code perplexity}) are
+   * the workflow's to run.
+   *
+   * @param task the describe stage's short-form task, or null
+   */
+  static Map<String, Check> run(
+      String caption, List<String> checks, CheckSettings settings, String task) {
     Map<String, Check> results = new LinkedHashMap<>();
     for (String check : checks) {
       if (check.equals(LENGTH)) {
         results.put(LENGTH, length(caption, settings));
       } else if (check.equals(REPETITION)) {
         results.put(REPETITION, repetition(caption, settings));
+      } else if (check.equals(ShortForms.CAPTION_FORM)) {
+        results.put(ShortForms.CAPTION_FORM, ShortForms.captionForm(caption, task, settings));
       }
     }
     return results;
+  }
+
+  static Map<String, Check> run(String caption, List<String> checks, CheckSettings settings) {
+    return run(caption, checks, settings, null);
   }
 
   static Check length(String caption, CheckSettings settings) {

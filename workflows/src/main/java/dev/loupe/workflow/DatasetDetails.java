@@ -102,6 +102,9 @@ public final class DatasetDetails {
         "tokens in / out",
         number(progress.inputTokens()) + " / " + number(progress.outputTokens()));
     row(text, "cost", String.format(Locale.ROOT, "$%.4f", progress.costUsd()));
+    if (progress.weight() != null) {
+      row(text, "share of the pools", share(progress));
+    }
     if (progress.retryRound() > 0) {
       row(text, "retry round", Integer.toString(progress.retryRound()));
     }
@@ -110,6 +113,20 @@ public final class DatasetDetails {
         .append(code(datasetId))
         .append("\"` (add `AND LoupeStatus=\"failed\"` to see the failed ones).");
     return text.toString();
+  }
+
+  /**
+   * E.g. {@code weight 2 (fairness key `books-2026`)}: what this dataset's tasks are dispatched by
+   * against other datasets on the same pools.
+   */
+  public static String share(Progress progress) {
+    return String.format(
+        Locale.ROOT,
+        "weight %s (fairness key `%s`)",
+        new java.math.BigDecimal(Double.toString(progress.weight()))
+            .stripTrailingZeros()
+            .toPlainString(),
+        code(String.valueOf(progress.fairnessKey())));
   }
 
   private static String stateLabel(Progress progress) {

@@ -8,8 +8,10 @@ import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.Counts;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetCarry;
+import dev.loupe.contract.DatasetFairness;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.ExportRequest;
@@ -25,6 +27,7 @@ import dev.loupe.contract.PersistRequest;
 import dev.loupe.contract.Progress;
 import dev.loupe.contract.RetryFailedResult;
 import dev.loupe.contract.RunPlan;
+import dev.loupe.contract.ScoreRequest;
 import dev.loupe.contract.ShardExportRequest;
 import dev.loupe.contract.ShardExportWorkflow;
 import dev.loupe.contract.ShardOptions;
@@ -33,6 +36,7 @@ import dev.loupe.contract.SourceItem;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.common.Priority;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -82,15 +86,24 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   /** Change id: a budget reserves each in-flight image's worst case. */
   static final String BUDGET_RESERVES = "budget-reserves-in-flight";
 
-  private final DatasetTuning tuning;
+  /** Change id: a run records its tuning and keeps it (see {@link RunKnobs}). */
+  static final String TUNING_FIXED = "dataset-tuning-fixed";
+
+  private final DatasetTuning workerTuning;
   private final CpuActivities cpu = ActivityStubs.cpu();
   private final Deque<SourceItem> pending = new ArrayDeque<>();
   private final Set<String> inFlight = new HashSet<>();
   private final Deque<Unrecorded> unrecorded = new ArrayDeque<>();
 
+  private DatasetTuning tuning;
   private RunPlan plan;
   private String runToken;
   private String datasetId;
+
+  /** The fairness key and weight every task of this dataset carries. */
+  private Priority fairness;
+
+  private double weight = DatasetRequest.DEFAULT_WEIGHT;
   private String output;
   private String cursor;
   private boolean listingDone;
@@ -115,7 +128,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   }
 
   public DatasetWorkflowImpl(DatasetTuning tuning) {
-    this.tuning = tuning;
+    this.workerTuning = tuning;
   }
 
   @Override
@@ -124,10 +137,13 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     RequestValidation.checkCarry(
         request, Workflow.getInfo().getContinuedExecutionRunId().isPresent());
     datasetId = Workflow.getInfo().getWorkflowId();
+    fairness = DatasetFairness.of(datasetId, request);
+    weight = request.weightOrDefault();
     output = request.output();
     restoreOrPlan(request);
     try {
       if (request.carry() == null) {
+        probeScorer();
         startBatchLanes();
       }
       boolean another = true;
@@ -168,6 +184,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
 
   private void restoreOrPlan(DatasetRequest request) {
     DatasetCarry carry = request.carry();
+    tuning =
+        RunKnobs.fixed(
+            TUNING_FIXED, DatasetTuning.class, carry == null ? null : carry.tuning(), workerTuning);
     if (carry != null) {
       plan = carry.plan();
       runToken = carry.runToken();
@@ -190,6 +209,40 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         throw RequestValidation.invalid(application.getOriginalMessage());
       }
       throw failure;
+    }
+  }
+
+  /**
+   * When the recipe has the perplexity check: scores a fixed text on the scoring endpoint once, so
+   * that an endpoint that cannot return prompt log-probabilities fails the start, naming it,
+   * instead of failing every image.
+   */
+  private void probeScorer() {
+    RunPlan.Perplexity perplexity = plan.checkSettingsOrDefault().perplexity();
+    if (perplexity == null) {
+      return;
+    }
+    try {
+      ActivityStubs.scoreProbe(perplexity.endpoint())
+          .scoreCaption(
+              new ScoreRequest(
+                  null,
+                  perplexity.endpoint(),
+                  perplexity.model(),
+                  "A small red boat on a calm lake.",
+                  "en"));
+    } catch (ActivityFailure failure) {
+      String why =
+          failure.getCause() instanceof ApplicationFailure application
+              ? application.getOriginalMessage()
+              : String.valueOf(failure.getCause());
+      throw RequestValidation.invalid(
+          "recipe "
+              + plan.recipe()
+              + ": endpoint '"
+              + perplexity.endpoint()
+              + "' cannot score captions for the perplexity check: "
+              + why);
     }
   }
 
@@ -221,6 +274,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
                   .setWorkflowId(BatchWorkflow.workflowId(datasetId, lane.getKey()))
                   .setTaskQueue(TaskQueues.WORKFLOWS)
                   .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                  .setPriority(fairness)
                   .build());
       Async.function(
           child::run, new BatchRun(datasetId, lane.getKey(), spool, lane.getValue(), null));
@@ -341,6 +395,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
                 .setWorkflowId(childId(datasetId, item.sha256(), retryRound))
                 .setTaskQueue(TaskQueues.WORKFLOWS)
                 .setTypedSearchAttributes(ImageSearchAttributes.atStart(datasetId))
+                .setPriority(fairness)
                 .build());
     ImageTask task = new ImageTask(datasetId, runToken, output, item, plan);
     // Children run detached so that cancelling the dataset drains them instead of killing them.
@@ -494,7 +549,8 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             counts,
             startedAtMillis,
             continuedAsNew + 1,
-            retryRound);
+            retryRound,
+            tuning);
     Workflow.continueAsNew(request.withCarry(carry));
   }
 
@@ -542,6 +598,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             ChildWorkflowOptions.newBuilder()
                 .setWorkflowId(datasetId + "/shards-" + Workflow.randomUUID())
                 .setTaskQueue(TaskQueues.WORKFLOWS)
+                .setPriority(fairness)
                 .build());
     try {
       ShardsResult shards =
@@ -645,7 +702,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
         retryRound,
         output,
         waitDeadlineMillis == 0 ? null : Instant.ofEpochMilli(waitDeadlineMillis).toString(),
-        List.copyOf(batchLanes.values()));
+        List.copyOf(batchLanes.values()),
+        weight,
+        fairness == null ? null : fairness.getFairnessKey());
   }
 
   @Override

@@ -21,9 +21,12 @@ import dev.loupe.contract.QaPair;
 import dev.loupe.contract.QuestionsResult;
 import dev.loupe.contract.RunPlan;
 import dev.loupe.contract.RunPlan.StagePlan;
+import dev.loupe.contract.ScoreRequest;
+import dev.loupe.contract.ScoreResult;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.TemporalFailure;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,7 +103,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
                                 image, endpoint, stage, task.item().altText(), lang, ocr)));
         calls.add(combined.call());
         caption = new CaptionResult(combined.caption(), combined.call());
-        captionChecks = CaptionChecks.run(caption.text(), stage.checks(), settings(plan));
+        captionChecks = captionChecks(plan, stage, lang);
         if (captionPassed()) {
           qa = pipeline(plan, lang);
           pairs = List.of(qa.check(combined.question(), combined.answer(), null));
@@ -113,9 +116,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
           fuse(plan, task, lang);
         }
         if (caption != null && plan.has(RunPlan.DESCRIBE)) {
-          captionChecks =
-              CaptionChecks.run(
-                  caption.text(), plan.stage(RunPlan.DESCRIBE).checks(), settings(plan));
+          captionChecks = captionChecks(plan, plan.stage(RunPlan.DESCRIBE), lang);
         }
         if (captionPassed() && plan.has(RunPlan.ASK)) {
           qa = pipeline(plan, lang);
@@ -148,6 +149,33 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
                               image, endpoint, stage, task.item().altText(), lang, ocr)));
     }
     calls.add(caption.call());
+    if (stage.task() != null) {
+      caption = caption.withTask(stage.task());
+    }
+  }
+
+  /**
+   * The caption's checks: the model-free ones, then, when they all passed, the perplexity score
+   * (one call to the scoring endpoint; a caption already ruled out is not paid for).
+   */
+  private Map<String, Check> captionChecks(RunPlan plan, StagePlan stage, String lang) {
+    Map<String, Check> checks =
+        new LinkedHashMap<>(
+            CaptionChecks.run(caption.text(), stage.checks(), settings(plan), stage.task()));
+    RunPlan.Perplexity perplexity = settings(plan).perplexity();
+    if (stage.checks().contains(PerplexityVerdict.CHECK) && perplexity != null) {
+      if (checks.values().stream().allMatch(Check::pass)) {
+        ScoreResult score =
+            stubs
+                .api(perplexity.endpoint())
+                .scoreCaption(
+                    new ScoreRequest(
+                        image, perplexity.endpoint(), perplexity.model(), caption.text(), lang));
+        calls.add(score.call());
+        checks.put(PerplexityVerdict.CHECK, PerplexityVerdict.of(score, perplexity));
+      }
+    }
+    return checks;
   }
 
   /** CapFusion: the model caption merged with the source's alt text replaces the caption. */
@@ -169,6 +197,9 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
                             task.item().altText(),
                             lang)));
     calls.add(caption.call());
+    if (plan.stage(RunPlan.DESCRIBE).task() != null) {
+      caption = caption.withTask(plan.stage(RunPlan.DESCRIBE).task());
+    }
   }
 
   private QuestionsResult ask(RunPlan plan, String lang) {
@@ -182,7 +213,8 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
                     .api(endpoint, stage)
                     .ask(new AskRequest(image, endpoint, stage, captionText, lang, ocr)));
     calls.add(questions.call());
-    return questions;
+    return new QuestionsResult(
+        ShortForms.typed(questions.questions(), stage.task()), questions.call());
   }
 
   private QaPipeline pipeline(RunPlan plan, String lang) {

@@ -121,6 +121,8 @@ final class QaPipeline {
         case MULTI_CONTEXT -> multiContext(question, answer);
         case BLIND -> answerableWithoutImage(question, answer);
         case GRAMMAR -> grammar(question, answer);
+        case ShortForms.ANSWER_FORM ->
+            ShortForms.answerForm(question, answer, plan.checkSettingsOrDefault());
         default -> new Check(false, "unknown check " + name);
       };
     } catch (TemporalFailure failure) {

@@ -28,6 +28,17 @@ final class RequestValidation {
       throw invalid(
           "window must be within 1.." + DatasetRequest.MAX_WINDOW + ", got " + request.window());
     }
+    if (request.weight() != null
+        && !(request.weight() >= DatasetRequest.MIN_WEIGHT
+            && request.weight() <= DatasetRequest.MAX_WEIGHT)) {
+      throw invalid(
+          "weight must be within "
+              + DatasetRequest.MIN_WEIGHT
+              + ".."
+              + (int) DatasetRequest.MAX_WEIGHT
+              + ", got "
+              + request.weight());
+    }
     if (request.budgetUsd() != null && !(request.budgetUsd() > 0)) {
       throw invalid("budgetUsd must be positive, got " + request.budgetUsd());
     }

@@ -7,6 +7,7 @@ import dev.loupe.contract.ShardPlan;
 import dev.loupe.contract.ShardPlanRequest;
 import dev.loupe.contract.ShardRequest;
 import dev.loupe.contract.ShardResult;
+import dev.loupe.contract.ShardTuning;
 import dev.loupe.contract.ShardsFinishRequest;
 import dev.loupe.contract.ShardsResult;
 import io.temporal.workflow.Async;
@@ -20,30 +21,29 @@ import java.util.List;
  * parallel} at a time, and finishes. State is the plan's counts and the next task's number; every
  * {@code tasksBeforeContinue} tasks it waits for those in flight and continues as new, so its
  * history stays small whatever the number of shards. A shard whose worker died is retried by
- * Temporal and rewritten whole.
+ * Temporal and rewritten whole. Both knobs are fixed for the run ({@link RunKnobs}).
  */
 public final class ShardExportWorkflowImpl implements ShardExportWorkflow {
-  /** Shards written at once: enough to keep a few CPU workers busy. */
-  static final int PARALLEL = 16;
-
-  /** About 4 history events per task: continue as new well below the 10k-event mark. */
-  static final int TASKS_BEFORE_CONTINUE = 1000;
+  /** Change id: a run records its tuning and keeps it. */
+  static final String TUNING_FIXED = "shard-tuning-fixed";
 
   private final CpuActivities cpu = ActivityStubs.shards();
-  private final int parallel;
-  private final int tasksBeforeContinue;
+  private final ShardTuning workerTuning;
 
   public ShardExportWorkflowImpl() {
-    this(PARALLEL, TASKS_BEFORE_CONTINUE);
+    this(ShardTuning.DEFAULT);
   }
 
-  ShardExportWorkflowImpl(int parallel, int tasksBeforeContinue) {
-    this.parallel = parallel;
-    this.tasksBeforeContinue = tasksBeforeContinue;
+  ShardExportWorkflowImpl(ShardTuning tuning) {
+    this.workerTuning = tuning;
   }
 
   @Override
   public ShardsResult export(ShardExportRequest request) {
+    ShardTuning tuning =
+        RunKnobs.fixed(TUNING_FIXED, ShardTuning.class, request.tuning(), workerTuning);
+    int parallel = tuning.parallel();
+    int tasksBeforeContinue = tuning.tasksBeforeContinue();
     ShardPlan plan = request.plan();
     if (plan == null) {
       plan =
@@ -61,7 +61,7 @@ public final class ShardExportWorkflowImpl implements ShardExportWorkflow {
     for (int task = request.nextTask(); task < total; task++) {
       if (started == tasksBeforeContinue) {
         awaitAll(inFlight);
-        Workflow.continueAsNew(request.continuingAt(plan, task));
+        Workflow.continueAsNew(request.continuingAt(plan, task, tuning));
       }
       while (inFlight.size() >= parallel) {
         Promise.anyOf(inFlight).get();

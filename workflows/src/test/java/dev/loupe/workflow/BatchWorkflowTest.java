@@ -7,6 +7,7 @@ import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.BatchProgress;
 import dev.loupe.contract.BatchRun;
 import dev.loupe.contract.BatchSettings;
+import dev.loupe.contract.BatchTuning;
 import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.client.WorkflowClient;
@@ -32,7 +33,7 @@ class BatchWorkflowTest {
     env = TestWorkflowEnvironment.newInstance();
     env.newWorker(TaskQueues.WORKFLOWS)
         .registerWorkflowImplementationFactory(
-            BatchWorkflow.class, () -> new BatchWorkflowImpl(200));
+            BatchWorkflow.class, () -> new BatchWorkflowImpl(new BatchTuning(200, 600, 10)));
     env.newWorker(TaskQueues.api(ENDPOINT)).registerActivitiesImplementations(batches);
     env.start();
   }
@@ -127,6 +128,20 @@ class BatchWorkflowTest {
     assertThat(done.linesFailed()).isEqualTo(2);
     assertThat(done.linesDone()).isEqualTo(1);
     assertThat(done.batchesOpen()).isZero();
+  }
+
+  @Test
+  void waitingCallsAreKeptAliveEveryTenMinutesWithTheOpenBatches() {
+    batches.waiting.set(2);
+    batches.script(0, BatchPoll.State.RUNNING, BatchPoll.State.RUNNING, BatchPoll.State.RUNNING);
+    WorkflowStub lane = startLane(new BatchSettings(10, 1_000_000, 0, 300));
+    env.sleep(Duration.ofMinutes(25));
+    lane.signal("close");
+    lane.getResult(BatchProgress.class);
+
+    // At the first tick (nothing open yet), then every ten minutes while batch 0 was open.
+    assertThat(batches.keptAlive).hasSizeBetween(2, 4);
+    assertThat(batches.keptAlive.get(1)).containsExactly(0);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.ImageResult;
 import dev.loupe.contract.ImageStatus;
 import dev.loupe.contract.ImageTask;

@@ -7,6 +7,7 @@ import dev.loupe.contract.Counts;
 import dev.loupe.contract.DatasetCarry;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.FailureType;
 import dev.loupe.contract.ImageStatus;
 import dev.loupe.contract.PersistRequest;

@@ -19,6 +19,8 @@ import dev.loupe.contract.ModelCall;
 import dev.loupe.contract.Question;
 import dev.loupe.contract.QuestionsResult;
 import dev.loupe.contract.ReasonRequest;
+import dev.loupe.contract.ScoreRequest;
+import dev.loupe.contract.ScoreResult;
 import dev.loupe.contract.Usage;
 import dev.loupe.contract.VerdictResult;
 import io.temporal.failure.ApplicationFailure;
@@ -29,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A fake API pool: each call costs 10 input and 5 output tokens; tests set verdicts, agreements and
@@ -46,6 +49,18 @@ final class FakeApiActivities implements ApiActivities {
   volatile String caption = "A caption of a chart with three bars, labelled in blue and red.";
   volatile FailureType describeFailure;
   volatile FailureType answerFailure;
+
+  /** The answer text for a request; null for the default echoing answer. */
+  volatile Function<AnswerRequest, String> answerer;
+
+  /** Options the ask stage gives each question (multiple choice); none when empty. */
+  volatile List<String> options = List.of();
+
+  /** The perplexity the fake scorer gives a caption; null for a non-finite score. */
+  volatile Function<String, Double> perplexityOf = text -> 12.5;
+
+  volatile FailureType scoreFailure;
+  final List<ScoreRequest> scores = new CopyOnWriteArrayList<>();
 
   /** Describe calls wait for this latch; tests close it to keep images in flight. */
   volatile CountDownLatch describeGate = new CountDownLatch(0);
@@ -89,7 +104,8 @@ final class FakeApiActivities implements ApiActivities {
   public QuestionsResult ask(AskRequest request) {
     List<Question> questions = new ArrayList<>();
     for (int i = 0; i < request.stage().questions(); i++) {
-      questions.add(new Question("Question " + i + "?", "reasoning"));
+      questions.add(
+          new Question("Question " + i + "?", "reasoning", options.isEmpty() ? null : options));
     }
     return new QuestionsResult(questions, call("ask", "ask/t1"));
   }
@@ -104,8 +120,11 @@ final class FakeApiActivities implements ApiActivities {
     String template =
         request.template() != null ? request.template() : request.stage().templates().get(0);
     AnswerContext context = request.contextOrFull();
+    Function<AnswerRequest, String> custom = answerer;
     return new AnswerResult(
-        "An answer to " + request.question().text() + " (" + context + ")",
+        custom != null
+            ? custom.apply(request)
+            : "An answer to " + request.question().text() + " (" + context + ")",
         call("answer", template));
   }
 
@@ -142,6 +161,21 @@ final class FakeApiActivities implements ApiActivities {
     boolean agree = agreeByCheck.getOrDefault(request.check(), true);
     return new AgreementResult(
         agree, agree ? "same substance" : "they differ", call("compare", "c/t1"));
+  }
+
+  @Override
+  public ScoreResult scoreCaption(ScoreRequest request) {
+    scores.add(request);
+    if (scoreFailure != null) {
+      calls.incrementAndGet();
+      throw failure(scoreFailure, "scoreCaption");
+    }
+    Double perplexity = perplexityOf.apply(request.caption());
+    return new ScoreResult(
+        perplexity,
+        perplexity == null ? null : -Math.log(perplexity),
+        7,
+        call("perplexity", "checks/perplexity-en-1"));
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.loupe.contract.BatchActivities;
 import dev.loupe.contract.BatchPoll;
 import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.FailLinesRequest;
+import dev.loupe.contract.KeepAliveRequest;
 import dev.loupe.contract.LinesEnded;
 import dev.loupe.contract.SpoolLook;
 import dev.loupe.contract.Submission;
@@ -93,6 +94,15 @@ final class FakeBatchActivities implements BatchActivities {
       return new LinesEnded(0, waiting.getAndSet(0));
     }
     return new LinesEnded(0, sealed.get(request.batch().seq()));
+  }
+
+  /** Each keep-alive's open batches, in order. */
+  final List<List<Integer>> keptAlive = new CopyOnWriteArrayList<>();
+
+  @Override
+  public int keepAlive(KeepAliveRequest request) {
+    keptAlive.add(request.openSeqs());
+    return waiting.get();
   }
 
   @Override

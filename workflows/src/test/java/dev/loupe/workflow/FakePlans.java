@@ -1,5 +1,7 @@
 package dev.loupe.workflow;
 
+import dev.loupe.contract.BatchSettings;
+import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,62 @@ final class FakePlans {
     }
     stages.put(RunPlan.EVALUATE, stage(1, qaChecks));
     return plan(stages);
+  }
+
+  /** OCR, describe with both caption checks, ask, answer, reason and every QA check. */
+  static RunPlan everyCheck() {
+    Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>();
+    stages.put(RunPlan.OCR, stage(1, List.of()));
+    stages.putAll(
+        withChecks(
+                List.of(CaptionChecks.LENGTH, CaptionChecks.REPETITION),
+                List.of(
+                    QaPipeline.SELF_EVALUATION,
+                    QaPipeline.MULTI_PROMPT,
+                    QaPipeline.MULTI_CONTEXT,
+                    QaPipeline.BLIND,
+                    QaPipeline.GRAMMAR),
+                true)
+            .stages());
+    return plan(stages);
+  }
+
+  /** ALLaVA's single call (caption, question, answer), a caption check, then self-evaluation. */
+  static RunPlan singleCall() {
+    Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>();
+    stages.put(RunPlan.CAPTION_QA, stage(1, List.of(CaptionChecks.LENGTH)));
+    stages.put(RunPlan.EVALUATE, stage(1, List.of(QaPipeline.SELF_EVALUATION)));
+    return plan(stages);
+  }
+
+  /** {@link #allava()} with its describe stage in the batch lane of endpoint {@code fake}. */
+  static RunPlan describeInBatchLane() {
+    Map<String, RunPlan.StagePlan> stages = new LinkedHashMap<>(allava().stages());
+    stages.put(
+        RunPlan.DESCRIBE,
+        new RunPlan.StagePlan(
+            List.of("fake"),
+            "fake-model",
+            List.of("t1"),
+            1,
+            256,
+            List.of(),
+            null,
+            Lane.BATCH,
+            null,
+            "file:///out/.loupe/batch/"));
+    return new RunPlan(
+        "test",
+        "hash",
+        512,
+        100_000_000L,
+        stages,
+        Map.of(),
+        "en",
+        0,
+        SETTINGS,
+        null,
+        Map.of("fake", new BatchSettings(10, 1_000_000, 0, 1)));
   }
 
   static RunPlan plan(Map<String, RunPlan.StagePlan> stages) {

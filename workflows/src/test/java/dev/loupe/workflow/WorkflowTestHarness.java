@@ -1,11 +1,15 @@
 package dev.loupe.workflow;
 
+import dev.loupe.contract.BatchTuning;
+import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ImageWorkflow;
 import dev.loupe.contract.Progress;
 import dev.loupe.contract.ShardExportWorkflow;
+import dev.loupe.contract.ShardTuning;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
@@ -23,6 +27,7 @@ final class WorkflowTestHarness implements AutoCloseable {
   final FakeCpuActivities cpu = new FakeCpuActivities();
   final FakeApiActivities api = new FakeApiActivities("fake");
   final FakeApiActivities down = new FakeApiActivities("down");
+  final FakeBatchActivities batches = new FakeBatchActivities();
 
   WorkflowTestHarness(DatasetTuning tuning) {
     this(tuning, () -> new ImageWorkflowImpl(RETRY));
@@ -40,9 +45,11 @@ final class WorkflowTestHarness implements AutoCloseable {
         DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
     workflows.registerWorkflowImplementationFactory(ImageWorkflow.class, images::get);
     workflows.registerWorkflowImplementationFactory(
-        ShardExportWorkflow.class, () -> new ShardExportWorkflowImpl(4, 10));
+        ShardExportWorkflow.class, () -> new ShardExportWorkflowImpl(new ShardTuning(4, 10)));
+    workflows.registerWorkflowImplementationFactory(
+        BatchWorkflow.class, () -> new BatchWorkflowImpl(new BatchTuning(200, 600, 10)));
     env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
-    env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api);
+    env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api, batches);
     down.describeFailure = dev.loupe.contract.FailureType.TRANSPORT;
     env.newWorker(TaskQueues.api("down")).registerActivitiesImplementations(down);
   }

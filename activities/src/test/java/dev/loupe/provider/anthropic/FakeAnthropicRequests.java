@@ -217,7 +217,8 @@ final class FakeAnthropicRequests {
         String.join("\n", user),
         imageDigest,
         schemaName,
-        body.path("max_tokens").asInt());
+        body.path("max_tokens").asInt(),
+        null);
   }
 
   /** The digest of the image block that carries {@code cache_control}, or null. */

@@ -14,6 +14,8 @@ package dev.loupe.provider.fake;
  * @param schemaName the structured output's name ({@code response_format.json_schema.name}, the
  *     forced tool's name), or null for free text
  * @param maxOutputTokens the output cap the request set, or 0
+ * @param serviceTier the OpenAI {@code service_tier} asked for ({@code flex}…), or null when the
+ *     request named none or its API has none
  */
 public record FakeRequest(
     int sequence,
@@ -22,7 +24,8 @@ public record FakeRequest(
     String text,
     String imageDigest,
     String schemaName,
-    int maxOutputTokens) {
+    int maxOutputTokens,
+    String serviceTier) {
 
   public boolean hasImage() {
     return imageDigest != null;

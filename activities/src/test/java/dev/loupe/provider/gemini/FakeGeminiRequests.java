@@ -218,6 +218,7 @@ final class FakeGeminiRequests {
         String.join("\n", user),
         imageDigest,
         schema.isObject() ? FakeGeminiServer.schemaName(schema) : null,
-        config.path("maxOutputTokens").asInt(0));
+        config.path("maxOutputTokens").asInt(0),
+        null);
   }
 }

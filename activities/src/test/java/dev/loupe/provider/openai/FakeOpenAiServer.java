@@ -403,7 +403,7 @@ public final class FakeOpenAiServer implements Closeable {
     // Automatic prompt caching: a request that starts with an image seen before reads it cached.
     boolean prefixSeen = seen.hasImage() && !seenImages.add(seen.imageDigest());
     usage.putObject("prompt_tokens_details").put("cached_tokens", prefixSeen ? IMAGE_TOKENS : 0);
-    root.put("service_tier", "default");
+    root.put("service_tier", seen.serviceTier() == null ? "default" : seen.serviceTier());
     return new Completion(seen.sequence(), root.toString(), prompt, completion);
   }
 
@@ -479,6 +479,7 @@ public final class FakeOpenAiServer implements Closeable {
         String.join("\n", user),
         imageDigest,
         schemaName.isTextual() ? schemaName.asText() : null,
-        maxTokens);
+        maxTokens,
+        body.path("service_tier").isTextual() ? body.path("service_tier").asText() : null);
   }
 }

@@ -66,6 +66,19 @@ public sealed interface FakeReply {
         Map.of());
   }
 
+  /**
+   * 429 for a {@code service_tier: "flex"} call the flex tier has no capacity for (OpenAI: "429
+   * Resource Unavailable", not charged); no retry headers.
+   */
+  static FakeReply flexCapacityRefused() {
+    return new HttpError(
+        429,
+        "server_error",
+        "resource_unavailable",
+        "Resource unavailable: flex processing has no capacity for this request (fake).",
+        Map.of());
+  }
+
   /** 500, 502, 503 or 529 with a server-error body. */
   static FakeReply serverError(int status) {
     return new HttpError(

@@ -1,0 +1,42 @@
+package dev.loupe.it;
+
+import dev.loupe.contract.BatchWorkflow;
+import dev.loupe.contract.DatasetTuning;
+import dev.loupe.contract.DatasetWorkflow;
+import dev.loupe.contract.ImageWorkflow;
+import dev.loupe.contract.TaskQueues;
+import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.workflow.ApiRetry;
+import dev.loupe.workflow.BatchWorkflowImpl;
+import dev.loupe.workflow.DatasetWorkflowImpl;
+import dev.loupe.workflow.ShardExportWorkflowImpl;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+
+/**
+ * A workflow worker process of "build B": the workflows of this build, with {@link
+ * GrammarCheckedImageWorkflow} as its image workflow, on {@link TaskQueues#WORKFLOWS} of the server
+ * at {@code TEMPORAL_ADDRESS}, through the production connection (same data converter). Says {@code
+ * worker polling} on stderr once it polls, then runs until killed.
+ */
+public final class BuildBWorkflowWorker {
+  /** The retry policy of the bench configuration's endpoint (attempts 8, back-off 1 s to 10 s). */
+  static final ApiRetry RETRY = new ApiRetry(8, Duration.ofSeconds(1), Duration.ofSeconds(10));
+
+  private BuildBWorkflowWorker() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    RemoteTemporal temporal =
+        new RemoteTemporal(System.getenv("TEMPORAL_ADDRESS"), "default", null);
+    Worker worker = temporal.workerFactory().newWorker(TaskQueues.WORKFLOWS);
+    worker.registerWorkflowImplementationFactory(
+        DatasetWorkflow.class, () -> new DatasetWorkflowImpl(DatasetTuning.DEFAULT));
+    worker.registerWorkflowImplementationFactory(
+        ImageWorkflow.class, () -> new GrammarCheckedImageWorkflow(RETRY));
+    worker.registerWorkflowImplementationTypes(ShardExportWorkflowImpl.class);
+    worker.registerWorkflowImplementationFactory(BatchWorkflow.class, BatchWorkflowImpl::new);
+    temporal.workerFactory().start();
+    System.err.println("build B worker polling " + TaskQueues.WORKFLOWS);
+    Thread.currentThread().join();
+  }
+}
