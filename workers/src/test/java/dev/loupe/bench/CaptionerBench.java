@@ -57,7 +57,18 @@ import java.util.regex.Pattern;
  * the mean and peak of vLLM's {@code vllm:num_requests_running}.
  *
  * <p>Options: {@code --images N} (96), {@code --slots 1,2,4,8,16,32}, {@code --max-tokens T} (64),
- * {@code --engine-command CMD}, {@code --startup-seconds S} (900).
+ * {@code --engine-command CMD}, {@code --startup-seconds S} (900), {@code --repeat R} (1: pairs of
+ * direct then Loupe per slot count, interleaved), {@code --engine-cpus LIST} and {@code
+ * --client-cpus LIST} (CPU lists as {@code taskset -c} takes them; default: no pinning).
+ *
+ * <p>On a CPU engine the engine and Loupe's processes share the host's cores, so Loupe's JVMs and
+ * the dev server slow the engine down in Loupe's runs but not in the direct client's. With {@code
+ * --engine-cpus} the engine's process group runs under {@code taskset -c LIST} with {@code
+ * VLLM_CPU_OMP_THREADS_BIND=LIST} (vLLM's CPU build binds its OpenMP threads to that list); with
+ * {@code --client-cpus} this benchmark's JVM pins all its threads to that list before it starts
+ * anything, so the dev server, both Loupe workers and {@code scripts/engine-bench} inherit it. The
+ * engine then gets the same compute in both runs, and the comparison measures whether Loupe keeps
+ * it fed. Where each process may run is printed ({@link Placement}).
  */
 final class CaptionerBench {
   private static final String RECIPE = "bench-captioner";
@@ -94,11 +105,17 @@ final class CaptionerBench {
       long captions) {}
 
   /** One level's figures, and the load average before it. */
-  private record Level(int slots, String load, Run direct, Run loupe) {}
+  private record Level(int slots, int round, String load, Run direct, Run loupe) {}
 
   void run() throws Exception {
     int count = bench.intOption("images", 96);
     int maxTokens = bench.intOption("max-tokens", 64);
+    int repeat = bench.intOption("repeat", 1);
+    String engineCpus = bench.option("engine-cpus", "");
+    String clientCpus = bench.option("client-cpus", "");
+    if (!clientCpus.isEmpty()) {
+      Placement.pinAllThreads(ProcessHandle.current().pid(), clientCpus);
+    }
     List<Integer> levels = new ArrayList<>();
     for (String slots : bench.option("slots", "1,2,4,8,16,32").split(",")) {
       levels.add(Integer.parseInt(slots.strip()));
@@ -138,12 +155,14 @@ final class CaptionerBench {
             .replace("{port}", Integer.toString(port));
     String url = "http://127.0.0.1:" + port + "/v1";
     List<Level> results = new ArrayList<>();
-    try (Engine engine = Engine.start(engineCommand, work.resolve("engine.log"))) {
+    try (Engine engine = Engine.start(engineCommand, engineCpus, work.resolve("engine.log"))) {
       long started = System.nanoTime();
       String model = engine.awaitServing(url, http, bench.intOption("startup-seconds", 900));
       System.err.printf(
           "bench: engine serves %s at %s after %d s%n",
           model, url, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+      long engineGroup = engine.process().pid();
+      System.err.println("bench: engine placement:\n" + Placement.group(engineGroup));
       try (TemporalTestServer server = bench.devServer("captioner");
           LoupeCluster cluster =
               bench.cluster(
@@ -152,11 +171,14 @@ final class CaptionerBench {
                   new BenchConfig("http://127.0.0.1:9/v1", Bench.KEY_ENV, 1))) {
         cluster.startWorker("workflows,cpu", config);
         for (int slots : levels) {
-          String load = Bench.loadAverage();
-          Run direct = direct(url, model, slots, images, prompt, maxTokens);
-          Run loupe = loupe(cluster, config, url, slots, images, count, work);
-          results.add(new Level(slots, load, direct, loupe));
-          System.err.println("bench: " + results.get(results.size() - 1));
+          for (int round = 1; round <= repeat; round++) {
+            String load = Bench.loadAverage();
+            Run direct = direct(url, model, slots, images, prompt, maxTokens);
+            Run loupe = loupe(cluster, config, url, slots, images, count, work, engineGroup);
+            results.add(new Level(slots, round, load, direct, loupe));
+            System.err.println(
+                "bench: " + results.get(results.size() - 1) + " load after " + Bench.loadAverage());
+          }
         }
       }
     }
@@ -169,10 +191,13 @@ final class CaptionerBench {
             + maxTokens
             + " output tokens, prompt \""
             + prompt
-            + "\"");
+            + "\""
+            + (engineCpus.isEmpty() ? "" : ", engine on CPUs " + engineCpus)
+            + (clientCpus.isEmpty() ? "" : ", Loupe and the direct client on CPUs " + clientCpus));
     System.out.printf(
-        "   %5s  %10s  %10s  %7s  %17s  %17s  %15s  %14s  %s%n",
+        "   %5s  %5s  %10s  %10s  %7s  %17s  %17s  %15s  %14s  %s%n",
         "slots",
+        "round",
         "direct c/s",
         "Loupe c/s",
         "Loupe %",
@@ -185,9 +210,10 @@ final class CaptionerBench {
       Run direct = level.direct();
       Run loupe = level.loupe();
       System.out.printf(
-          "   %5d  %10.2f  %10.2f  %6.1f%%  %7.1f / %-7.1f  %7.0f / %-7.0f  %6.1f / %-6.1f  %6.1f / %-6.1f"
-              + "  %s%s%n",
+          "   %5d  %5d  %10.2f  %10.2f  %6.1f%%  %7.1f / %-7.1f  %7.0f / %-7.0f  %6.1f / %-6.1f"
+              + "  %6.1f / %-6.1f  %s%s%n",
           level.slots(),
+          level.round(),
           direct.captionsPerSecond(),
           loupe.captionsPerSecond(),
           100 * loupe.captionsPerSecond() / direct.captionsPerSecond(),
@@ -201,6 +227,22 @@ final class CaptionerBench {
           loupe.promptTokens(),
           level.load(),
           loupe.captions() == count ? "" : "  (" + loupe.captions() + " accepted)");
+    }
+    if (repeat > 1) {
+      System.out.printf("   %5s  %10s  %10s  %7s%n", "slots", "direct c/s", "Loupe c/s", "Loupe %");
+      for (int slots : levels) {
+        double direct = 0;
+        double loupe = 0;
+        for (Level level : results) {
+          if (level.slots() == slots) {
+            direct += level.direct().captionsPerSecond() / repeat;
+            loupe += level.loupe().captionsPerSecond() / repeat;
+          }
+        }
+        System.out.printf(
+            "   %5d  %10.2f  %10.2f  %6.1f%%  (means of %d rounds)%n",
+            slots, direct, loupe, 100 * loupe / direct, repeat);
+      }
     }
   }
 
@@ -253,10 +295,17 @@ final class CaptionerBench {
    * a captioner worker attached to the engine.
    */
   private Run loupe(
-      LoupeCluster cluster, Path config, String url, int slots, Path images, int count, Path work)
+      LoupeCluster cluster,
+      Path config,
+      String url,
+      int slots,
+      Path images,
+      int count,
+      Path work,
+      long engineGroup)
       throws Exception {
-    Path out = Bench.freshDirectory(work.resolve("out-" + slots));
     String id = "bench-captioner-" + slots + "-" + System.currentTimeMillis();
+    Path out = Bench.freshDirectory(work.resolve("out-" + id));
     cluster.startDataset(
         id,
         new DatasetRequest(
@@ -307,6 +356,13 @@ final class CaptionerBench {
         if (first != 0) {
           inFlightSum += sum(text, "loupe_activities_in_flight", "pool=\"captioner\"");
           inFlightSamples++;
+          if (inFlightSamples == 40) {
+            // Mid-run, with every process started: where each may run, and where it last ran.
+            System.err.println(
+                "bench: placement during Loupe's run:\n"
+                    + Placement.descendants(ProcessHandle.current().pid(), engineGroup)
+                    + Placement.group(engineGroup));
+          }
         }
         if (done >= count) {
           last = now;
@@ -408,12 +464,23 @@ final class CaptionerBench {
 
   /** The engine, in a session and process group of its own; closing stops the whole group. */
   private record Engine(Process process) implements AutoCloseable {
-    static Engine start(String command, Path log) throws IOException {
-      return new Engine(
-          new ProcessBuilder("setsid", "/bin/sh", "-c", "exec " + command)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start());
+    /**
+     * Starts {@code command}; with {@code cpus} (a {@code taskset -c} list) the whole group runs on
+     * those CPUs and vLLM's CPU build binds its OpenMP threads to them.
+     */
+    static Engine start(String command, String cpus, Path log) throws IOException {
+      List<String> argv = new ArrayList<>();
+      if (!cpus.isEmpty()) {
+        argv.addAll(List.of("taskset", "-c", cpus));
+      }
+      // taskset execs setsid, which (not a group leader) execs the shell: one pid, the group's.
+      argv.addAll(List.of("setsid", "/bin/sh", "-c", "exec " + command));
+      ProcessBuilder builder =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+      if (!cpus.isEmpty()) {
+        builder.environment().put("VLLM_CPU_OMP_THREADS_BIND", cpus);
+      }
+      return new Engine(builder.start());
     }
 
     /** Waits until {@code /health} answers and {@code /models} lists a model; returns it. */
