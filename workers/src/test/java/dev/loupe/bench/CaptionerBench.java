@@ -54,12 +54,15 @@ import java.util.regex.Pattern;
  * share the engine's two cores). Loupe's rate is the captions over the span from its first caption
  * activity to its last caption back (sampled every 50 ms from the worker's metrics); the direct
  * client's is its captions over its run. Beside each, the engine's batch ({@link EngineOccupancy}):
- * the mean and peak of vLLM's {@code vllm:num_requests_running}.
+ * the mean and peak of vLLM's {@code vllm:num_requests_running}; and the engine's compute over the
+ * same span ({@link EngineCpu}): CPU cores busy, run delay (seconds its threads waited for a CPU
+ * per second) and CPU milliseconds per caption.
  *
  * <p>Options: {@code --images N} (96), {@code --slots 1,2,4,8,16,32}, {@code --max-tokens T} (64),
  * {@code --engine-command CMD}, {@code --startup-seconds S} (900), {@code --repeat R} (1: pairs of
  * direct then Loupe per slot count, interleaved), {@code --engine-cpus LIST} and {@code
- * --client-cpus LIST} (CPU lists as {@code taskset -c} takes them; default: no pinning).
+ * --client-cpus LIST} (CPU lists as {@code taskset -c} takes them; default: no pinning), {@code
+ * --engine-nice N} (the engine's niceness; default: unchanged).
  *
  * <p>On a CPU engine the engine and Loupe's processes share the host's cores, so Loupe's JVMs and
  * the dev server slow the engine down in Loupe's runs but not in the direct client's. With {@code
@@ -68,7 +71,10 @@ import java.util.regex.Pattern;
  * {@code --client-cpus} this benchmark's JVM pins all its threads to that list before it starts
  * anything, so the dev server, both Loupe workers and {@code scripts/engine-bench} inherit it. The
  * engine then gets the same compute in both runs, and the comparison measures whether Loupe keeps
- * it fed. Where each process may run is printed ({@link Placement}).
+ * it fed. Where each process may run is printed ({@link Placement}). On a host shared with other
+ * work, that work still lands on the engine's CPUs; {@code --engine-nice -10} puts the engine ahead
+ * of it, and the engine's CPU time and run delay per run ({@link EngineCpu}) show what share it
+ * got.
  */
 final class CaptionerBench {
   private static final String RECIPE = "bench-captioner";
@@ -102,7 +108,10 @@ final class CaptionerBench {
       double promptTokens,
       double meanRunning,
       double peakRunning,
-      long captions) {}
+      long captions,
+      double engineCores,
+      double engineRunDelay,
+      double engineCpuPerCaption) {}
 
   /** One level's figures, and the load average before it. */
   private record Level(int slots, int round, String load, Run direct, Run loupe) {}
@@ -113,6 +122,7 @@ final class CaptionerBench {
     int repeat = bench.intOption("repeat", 1);
     String engineCpus = bench.option("engine-cpus", "");
     String clientCpus = bench.option("client-cpus", "");
+    String engineNice = bench.option("engine-nice", "");
     if (!clientCpus.isEmpty()) {
       Placement.pinAllThreads(ProcessHandle.current().pid(), clientCpus);
     }
@@ -155,7 +165,8 @@ final class CaptionerBench {
             .replace("{port}", Integer.toString(port));
     String url = "http://127.0.0.1:" + port + "/v1";
     List<Level> results = new ArrayList<>();
-    try (Engine engine = Engine.start(engineCommand, engineCpus, work.resolve("engine.log"))) {
+    try (Engine engine =
+        Engine.start(engineCommand, engineCpus, engineNice, work.resolve("engine.log"))) {
       long started = System.nanoTime();
       String model = engine.awaitServing(url, http, bench.intOption("startup-seconds", 900));
       System.err.printf(
@@ -173,7 +184,7 @@ final class CaptionerBench {
         for (int slots : levels) {
           for (int round = 1; round <= repeat; round++) {
             String load = Bench.loadAverage();
-            Run direct = direct(url, model, slots, images, prompt, maxTokens);
+            Run direct = direct(url, model, slots, images, count, prompt, maxTokens, engineGroup);
             Run loupe = loupe(cluster, config, url, slots, images, count, work, engineGroup);
             results.add(new Level(slots, round, load, direct, loupe));
             System.err.println(
@@ -193,9 +204,10 @@ final class CaptionerBench {
             + prompt
             + "\""
             + (engineCpus.isEmpty() ? "" : ", engine on CPUs " + engineCpus)
-            + (clientCpus.isEmpty() ? "" : ", Loupe and the direct client on CPUs " + clientCpus));
+            + (clientCpus.isEmpty() ? "" : ", Loupe and the direct client on CPUs " + clientCpus)
+            + (engineNice.isEmpty() ? "" : ", engine at niceness " + engineNice));
     System.out.printf(
-        "   %5s  %5s  %10s  %10s  %7s  %17s  %17s  %15s  %14s  %s%n",
+        "   %5s  %5s  %10s  %10s  %7s  %17s  %17s  %15s  %14s  %15s  %15s  %17s  %s%n",
         "slots",
         "round",
         "direct c/s",
@@ -205,13 +217,16 @@ final class CaptionerBench {
         "peak dir/Loupe",
         "out tok dir/L",
         "prompt tok d/L",
+        "engine CPU d/L",
+        "run delay d/L",
+        "CPU ms/capt d/L",
         "load before");
     for (Level level : results) {
       Run direct = level.direct();
       Run loupe = level.loupe();
       System.out.printf(
           "   %5d  %5d  %10.2f  %10.2f  %6.1f%%  %7.1f / %-7.1f  %7.0f / %-7.0f  %6.1f / %-6.1f"
-              + "  %6.1f / %-6.1f  %s%s%n",
+              + "  %6.1f / %-6.1f  %6.2f / %-6.2f  %6.2f / %-6.2f  %7.1f / %-7.1f  %s%s%n",
           level.slots(),
           level.round(),
           direct.captionsPerSecond(),
@@ -225,6 +240,12 @@ final class CaptionerBench {
           loupe.outputTokens(),
           direct.promptTokens(),
           loupe.promptTokens(),
+          direct.engineCores(),
+          loupe.engineCores(),
+          direct.engineRunDelay(),
+          loupe.engineRunDelay(),
+          1000 * direct.engineCpuPerCaption(),
+          1000 * loupe.engineCpuPerCaption(),
           level.load(),
           loupe.captions() == count ? "" : "  (" + loupe.captions() + " accepted)");
     }
@@ -247,10 +268,19 @@ final class CaptionerBench {
   }
 
   /** The direct client's run at {@code slots} requests in flight. */
-  private Run direct(String url, String model, int slots, Path images, String prompt, int maxTokens)
+  private Run direct(
+      String url,
+      String model,
+      int slots,
+      Path images,
+      int count,
+      String prompt,
+      int maxTokens,
+      long engineGroup)
       throws IOException, InterruptedException {
     String output;
     try (EngineOccupancy occupancy = EngineOccupancy.start(http, url)) {
+      EngineCpu before = EngineCpu.read(engineGroup);
       Process process =
           new ProcessBuilder(
                   repository.resolve("scripts/engine-bench").toString(),
@@ -274,6 +304,7 @@ final class CaptionerBench {
       if (process.waitFor() != 0) {
         throw new IllegalStateException("engine-bench failed:\n" + output);
       }
+      EngineCpu after = EngineCpu.read(engineGroup);
       System.err.print("bench: direct: " + output);
       Matcher figures = DIRECT.matcher(output);
       if (!figures.find()) {
@@ -286,7 +317,10 @@ final class CaptionerBench {
           Double.parseDouble(figures.group(5)),
           occupancy.meanRunning(),
           occupancy.peakRunning(),
-          -1);
+          -1,
+          after.coresBusySince(before),
+          after.runDelaySince(before),
+          after.cpuPerCaptionSince(before, count));
     }
   }
 
@@ -342,6 +376,8 @@ final class CaptionerBench {
       // The busy span: from the first caption activity running to the last caption back.
       long first = 0;
       long last;
+      EngineCpu atFirst = null;
+      EngineCpu atLast;
       double inFlightSum = 0;
       long inFlightSamples = 0;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
@@ -352,6 +388,7 @@ final class CaptionerBench {
         if (first == 0
             && (sum(text, "loupe_activities_in_flight", "pool=\"captioner\"") > 0 || done > 0)) {
           first = now;
+          atFirst = EngineCpu.read(engineGroup);
         }
         if (first != 0) {
           inFlightSum += sum(text, "loupe_activities_in_flight", "pool=\"captioner\"");
@@ -366,6 +403,7 @@ final class CaptionerBench {
         }
         if (done >= count) {
           last = now;
+          atLast = EngineCpu.read(engineGroup);
           break;
         }
         if (finished.isDone() || now - deadline > 0) {
@@ -401,7 +439,10 @@ final class CaptionerBench {
           promptTokens / Math.max(1, lines.size()),
           occupancy.meanRunning(),
           occupancy.peakRunning(),
-          result.counts().accepted());
+          result.counts().accepted(),
+          atLast.coresBusySince(atFirst),
+          atLast.runDelaySince(atFirst),
+          atLast.cpuPerCaptionSince(atFirst, count));
     } finally {
       captioner.close();
     }
@@ -466,10 +507,14 @@ final class CaptionerBench {
   private record Engine(Process process) implements AutoCloseable {
     /**
      * Starts {@code command}; with {@code cpus} (a {@code taskset -c} list) the whole group runs on
-     * those CPUs and vLLM's CPU build binds its OpenMP threads to them.
+     * those CPUs and vLLM's CPU build binds its OpenMP threads to them; with {@code nice} it runs
+     * at that niceness (negative: ahead of other processes on those CPUs; needs root).
      */
-    static Engine start(String command, String cpus, Path log) throws IOException {
+    static Engine start(String command, String cpus, String nice, Path log) throws IOException {
       List<String> argv = new ArrayList<>();
+      if (!nice.isEmpty()) {
+        argv.addAll(List.of("nice", "-n", nice));
+      }
       if (!cpus.isEmpty()) {
         argv.addAll(List.of("taskset", "-c", cpus));
       }
