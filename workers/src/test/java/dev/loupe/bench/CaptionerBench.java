@@ -62,7 +62,8 @@ import java.util.regex.Pattern;
  * {@code --engine-command CMD}, {@code --startup-seconds S} (900), {@code --repeat R} (1: pairs of
  * direct then Loupe per slot count, interleaved), {@code --engine-cpus LIST} and {@code
  * --client-cpus LIST} (CPU lists as {@code taskset -c} takes them; default: no pinning), {@code
- * --engine-nice N} (the engine's niceness; default: unchanged).
+ * --engine-nice N} and {@code --client-nice N} (the niceness of the engine's session, and of this
+ * JVM's session with Loupe's processes and the direct client; default: unchanged).
  *
  * <p>On a CPU engine the engine and Loupe's processes share the host's cores, so Loupe's JVMs and
  * the dev server slow the engine down in Loupe's runs but not in the direct client's. With {@code
@@ -73,7 +74,8 @@ import java.util.regex.Pattern;
  * engine then gets the same compute in both runs, and the comparison measures whether Loupe keeps
  * it fed. Where each process may run is printed ({@link Placement}). On a host shared with other
  * work, that work still lands on the engine's CPUs; {@code --engine-nice -10} puts the engine ahead
- * of it, and the engine's CPU time and run delay per run ({@link EngineCpu}) show what share it
+ * of it, {@code --client-nice -10} does the same for Loupe's processes and the direct client on
+ * theirs, and the engine's CPU time and run delay per run ({@link EngineCpu}) show what share it
  * got.
  */
 final class CaptionerBench {
@@ -123,6 +125,10 @@ final class CaptionerBench {
     String engineCpus = bench.option("engine-cpus", "");
     String clientCpus = bench.option("client-cpus", "");
     String engineNice = bench.option("engine-nice", "");
+    String clientNice = bench.option("client-nice", "");
+    if (!clientNice.isEmpty()) {
+      Placement.niceOwnSession(clientNice);
+    }
     if (!clientCpus.isEmpty()) {
       Placement.pinAllThreads(ProcessHandle.current().pid(), clientCpus);
     }
@@ -205,7 +211,10 @@ final class CaptionerBench {
             + "\""
             + (engineCpus.isEmpty() ? "" : ", engine on CPUs " + engineCpus)
             + (clientCpus.isEmpty() ? "" : ", Loupe and the direct client on CPUs " + clientCpus)
-            + (engineNice.isEmpty() ? "" : ", engine at niceness " + engineNice));
+            + (engineNice.isEmpty() ? "" : ", engine at niceness " + engineNice)
+            + (clientNice.isEmpty()
+                ? ""
+                : ", Loupe and the direct client at niceness " + clientNice));
     System.out.printf(
         "   %5s  %5s  %10s  %10s  %7s  %17s  %17s  %15s  %14s  %15s  %15s  %17s  %s%n",
         "slots",
@@ -508,7 +517,9 @@ final class CaptionerBench {
     /**
      * Starts {@code command}; with {@code cpus} (a {@code taskset -c} list) the whole group runs on
      * those CPUs and vLLM's CPU build binds its OpenMP threads to them; with {@code nice} it runs
-     * at that niceness (negative: ahead of other processes on those CPUs; needs root).
+     * at that niceness (negative: ahead of other processes on those CPUs; needs root), and so does
+     * its session's autogroup: with {@code kernel.sched_autogroup_enabled} the scheduler shares a
+     * CPU between sessions first, and a process's niceness counts only within its session.
      */
     static Engine start(String command, String cpus, String nice, Path log) throws IOException {
       List<String> argv = new ArrayList<>();
@@ -525,7 +536,11 @@ final class CaptionerBench {
       if (!cpus.isEmpty()) {
         builder.environment().put("VLLM_CPU_OMP_THREADS_BIND", cpus);
       }
-      return new Engine(builder.start());
+      Process process = builder.start();
+      if (!nice.isEmpty()) {
+        Placement.niceSession(process.pid(), nice);
+      }
+      return new Engine(process);
     }
 
     /** Waits until {@code /health} answers and {@code /models} lists a model; returns it. */

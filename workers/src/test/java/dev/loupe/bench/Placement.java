@@ -34,6 +34,40 @@ final class Placement {
             + allowed(Path.of("/proc/" + pid)));
   }
 
+  /**
+   * Once {@code pid} leads a session of its own (after its {@code setsid}), sets that session's
+   * autogroup niceness ({@code /proc/PID/autogroup}) to {@code nice}: where the kernel groups
+   * processes by session, CPU time is shared between sessions before niceness applies within one.
+   */
+  static void niceSession(long pid, String nice) throws IOException {
+    Path autogroup = Path.of("/proc/" + pid + "/autogroup");
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!field(pid, 6).equals(Long.toString(pid))) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("process " + pid + " did not start a session");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    if (Files.exists(autogroup)) {
+      Files.writeString(autogroup, nice);
+      System.err.println("bench: engine session " + Files.readString(autogroup).strip());
+    }
+  }
+
+  /** Sets the autogroup niceness of this JVM's session (see {@link #niceSession}). */
+  static void niceOwnSession(String nice) throws IOException {
+    Path autogroup = Path.of("/proc/self/autogroup");
+    if (Files.exists(autogroup)) {
+      Files.writeString(autogroup, nice);
+      System.err.println("bench: this JVM's session " + Files.readString(autogroup).strip());
+    }
+  }
+
   /** One line per live process of process group {@code group}. */
   static String group(long group) {
     StringBuilder lines = new StringBuilder();
