@@ -247,6 +247,8 @@ class CaptionerEngineIT {
     // worker stops the engine's whole group and exits 0; nothing is handed back, and the run
     // completes with every image captioned by this worker.
     int drainImageCount = SLOTS * 2;
+    double captionedBeforeDrain =
+        PrometheusText.scrape(metricsPort).sum("loupe_model_calls_total", CAPTIONER_OK);
     Path drainImages = images("drain-images", drainImageCount);
     String drainId = "captioner-engine-it-drain-" + System.nanoTime();
     run(
@@ -258,9 +260,15 @@ class CaptionerEngineIT {
         "engine-captioner-long",
         "--id",
         drainId);
+    // Every caption of the run taken by this worker and some still running: on a loaded host the
+    // first may end before the last arrives, so "all in flight at once" is not waited for.
     awaitMetrics(
         metricsPort,
-        m -> m.sum("loupe_activities_in_flight", CAPTIONER_POOL) == drainImageCount,
+        m -> {
+          double inFlight = m.sum("loupe_activities_in_flight", CAPTIONER_POOL);
+          double done = m.sum("loupe_model_calls_total", CAPTIONER_OK) - captionedBeforeDrain;
+          return inFlight >= 1 && inFlight + done >= drainImageCount;
+        },
         Duration.ofMinutes(3),
         captioner);
     ProcessHandle second = engineOf(captioner);
@@ -272,9 +280,8 @@ class CaptionerEngineIT {
     assertThat(stderr).contains("in-flight tasks finished in").doesNotContain("handing back");
     Matcher draining = DRAINING.matcher(stderr);
     assertThat(draining.find()).as(stderr).isTrue();
-    assertThat(Integer.parseInt(draining.group(1)))
-        .as("captions in flight at SIGTERM")
-        .isEqualTo(drainImageCount);
+    int inFlightAtSigterm = Integer.parseInt(draining.group(1));
+    assertThat(inFlightAtSigterm).as("captions in flight at SIGTERM").isBetween(1, drainImageCount);
     assertThat(ProcessGroups.liveMembers(second.pid())).as("left after SIGTERM").isEmpty();
     assertThat(ProcessGroups.listening(port)).as("the engine's port after SIGTERM").isFalse();
     DatasetResult drained =
@@ -284,10 +291,10 @@ class CaptionerEngineIT {
         .as("every caption of the second run finished by the draining worker")
         .isEqualTo(drainImageCount);
     System.out.printf(
-        "captioner-engine-it: SIGTERM with %d captions of up to %d tokens in flight (%d at the"
-            + " engine, the rest queued): all finished, exit 0 after %d ms, engine group and port"
-            + " gone%n",
-        drainImageCount, LONG_CAPTION_TOKENS, SLOTS, drainMillis);
+        "captioner-engine-it: SIGTERM with %d of %d captions of up to %d tokens in flight (up to"
+            + " %d at the engine, the rest queued): all finished, exit 0 after %d ms, engine group"
+            + " and port gone%n",
+        inFlightAtSigterm, drainImageCount, LONG_CAPTION_TOKENS, SLOTS, drainMillis);
   }
 
   /**
