@@ -24,6 +24,10 @@ import java.util.concurrent.TimeoutException;
  * generation queued behind a full batch never looks like a dead host, while a host that does die
  * stops heartbeating and its captions are retried elsewhere within the heartbeat timeout.
  *
+ * <p>The worker runs more caption activities than the server batches ({@link EngineSlots}): a
+ * caption reads and prepares its image, then waits, heartbeating, for a free slot, so that the next
+ * one is ready when one ends.
+ *
  * <p>A caption that arrives while the server is restarting waits for it, heartbeating, for at most
  * {@code modelWait}; then, or when the worker is stopping past its drain time, it is handed back:
  * failed as a retryable {@code TRANSPORT} failure so that Temporal retries it at once on whichever
@@ -37,6 +41,7 @@ public final class CaptionerActivitiesImpl implements CaptionerActivities {
   private final HostedModel model;
   private final Duration modelWait;
   private final Duration heartbeatEvery;
+  private final EngineSlots slots;
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
   /**
@@ -45,13 +50,19 @@ public final class CaptionerActivitiesImpl implements CaptionerActivities {
    * @param model the hosted server's state
    * @param modelWait how long a caption waits for a server that does not answer
    * @param heartbeatEvery how often the activity heartbeats while it waits
+   * @param slots the server's batch: captions wait here for a free slot, heartbeating
    */
   public CaptionerActivitiesImpl(
-      StageRunner runner, HostedModel model, Duration modelWait, Duration heartbeatEvery) {
+      StageRunner runner,
+      HostedModel model,
+      Duration modelWait,
+      Duration heartbeatEvery,
+      EngineSlots slots) {
     this.runner = Objects.requireNonNull(runner, "runner");
     this.model = Objects.requireNonNull(model, "model");
     this.modelWait = Objects.requireNonNull(modelWait, "modelWait");
     this.heartbeatEvery = Objects.requireNonNull(heartbeatEvery, "heartbeatEvery");
+    this.slots = Objects.requireNonNull(slots, "slots");
   }
 
   @Override
@@ -60,23 +71,34 @@ public final class CaptionerActivitiesImpl implements CaptionerActivities {
     try {
       awaitModel(context);
       StagePlan plan = servedBy(request.stage(), model.name());
+      StageRunner.Call describe =
+          new StageRunner.Call(
+              RunPlan.DESCRIBE,
+              plan,
+              ENDPOINT,
+              request.image().sha256(),
+              request.image(),
+              null,
+              request.lang() == null ? "en" : request.lang(),
+              PromptValues.create()
+                  .with("alt_text", request.altText())
+                  .with("ocr", request.ocr())
+                  .toMap(),
+              null);
       Future<StageRunner.Output> call =
           calls.submit(
-              () ->
-                  runner.run(
-                      new StageRunner.Call(
-                          RunPlan.DESCRIBE,
-                          plan,
-                          ENDPOINT,
-                          request.image().sha256(),
-                          request.image(),
-                          null,
-                          request.lang() == null ? "en" : request.lang(),
-                          PromptValues.create()
-                              .with("alt_text", request.altText())
-                              .with("ocr", request.ocr())
-                              .toMap(),
-                          null)));
+              () -> {
+                // The image is read and prepared before the caption takes a slot (the runner's
+                // prepared-image cache keeps it for the call), so a slot is held only while the
+                // server works on the caption.
+                runner.prepare(null, describe);
+                slots.acquire();
+                try {
+                  return runner.run(describe);
+                } finally {
+                  slots.release();
+                }
+              });
       StageRunner.Output output = awaitCall(call, context);
       return new CaptionResult(output.text().strip(), output.call());
     } catch (InterruptedException e) {

@@ -40,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +55,7 @@ class CaptionerActivitiesImplTest {
   private final InMemoryBlobStore blobs = new InMemoryBlobStore();
   private final SwitchableModel model = new SwitchableModel();
   private final AtomicInteger heartbeats = new AtomicInteger();
+  private final EngineSlots slots = new EngineSlots(1);
   private FakeOpenAiServer fake;
   private TestActivityEnvironment environment;
   private ImageInfo image;
@@ -94,6 +97,29 @@ class CaptionerActivitiesImplTest {
     assertThat(fake.requests().get(0).hasImage()).isTrue();
     // The heartbeat timeout is 1 s: the SDK sends about one heartbeat per 0.8 s of the call.
     assertThat(heartbeats.get()).isGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * The worker holds more captions than the server batches: one that finds every slot taken waits,
+   * heartbeating, and reaches the server the moment a slot is free.
+   */
+  @Test
+  void captionWaitsHeartbeatingForAFreeEngineSlot() throws Exception {
+    model.ready = true;
+    CaptionerActivities captioner = stub(Duration.ofSeconds(5));
+    slots.acquire();
+    CompletableFuture<CaptionResult> waiting =
+        CompletableFuture.supplyAsync(() -> captioner.describe(request()));
+    Thread.sleep(1500);
+    assertThat(waiting).isNotDone();
+    assertThat(fake.requestCount()).as("no call while the only slot is taken").isZero();
+    assertThat(heartbeats.get()).isPositive();
+    assertThat(slots.inUse()).isEqualTo(1);
+
+    slots.release();
+    assertThat(waiting.get(30, TimeUnit.SECONDS).text()).startsWith("[fake]");
+    assertThat(fake.requestCount()).isEqualTo(1);
+    assertThat(slots.inUse()).as("the caption gave its slot back").isZero();
   }
 
   @Test
@@ -244,7 +270,7 @@ class CaptionerActivitiesImplTest {
             new PriceTable(Map.of()),
             ResponseCaches.none());
     environment.registerActivitiesImplementations(
-        new CaptionerActivitiesImpl(runner, model, modelWait, HEARTBEAT_EVERY));
+        new CaptionerActivitiesImpl(runner, model, modelWait, HEARTBEAT_EVERY, slots));
     return environment.newActivityStub(
         CaptionerActivities.class,
         ActivityOptions.newBuilder()

@@ -88,8 +88,15 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Option(
       names = "--batch-slots",
-      description = "captioner: captions in flight at once, the server's batch size (default 8)")
+      description = "captioner: captions at the server at once, its batch size (default 8)")
   Integer batchSlots;
+
+  @Option(
+      names = "--queued-captions",
+      description =
+          "captioner: captions held ready beyond --batch-slots for the next free slot (default:"
+              + " as many as --batch-slots)")
+  Integer queuedCaptions;
 
   @Option(
       names = "--codec-port",
@@ -232,10 +239,10 @@ final class WorkerCommand implements Callable<Integer> {
 
   private LoupeConfig withFlags(LoupeConfig loaded) {
     CaptionerSettings captioner = loaded.captioner();
-    if (modelCommand != null || modelUrl != null || batchSlots != null) {
+    if (modelCommand != null || modelUrl != null || batchSlots != null || queuedCaptions != null) {
       captioner =
           (captioner == null ? CaptionerSettings.DEFAULT : captioner)
-              .withFlags(modelCommand, modelUrl, batchSlots);
+              .withFlags(modelCommand, modelUrl, batchSlots, queuedCaptions);
     }
     LoupeConfig flagged =
         loaded.withWorker(loaded.worker().withFlags(metricsPort, drainSeconds), captioner);

@@ -13,7 +13,8 @@ import java.util.Objects;
  *     …}); run with {@code /bin/sh -c}; none to attach to a server already running
  * @param modelUrl the server's OpenAI API root (default {@code http://127.0.0.1:8000/v1})
  * @param model the served model name; when absent, the first model the server lists
- * @param batchSlots captions in flight at once: the server's batch capacity (default 8)
+ * @param batchSlots captions at the server at once: its batch capacity, e.g. vLLM's {@code
+ *     --max-num-seqs} (default 8)
  * @param healthPath the health endpoint's path on the server; when absent {@code /health} (vLLM,
  *     SGLang), falling back to {@code <modelUrl>/models}
  * @param timeoutSeconds limit on one caption call, below the activity's ten minutes (default 300)
@@ -22,6 +23,10 @@ import java.util.Objects;
  * @param modelWaitSeconds how long a caption waits, heartbeating, for a restarting server before it
  *     is handed back to the queue (default 60)
  * @param imageMaxLongSide images are downsized so their long side fits (default 1344)
+ * @param queuedCaptions captions the worker holds beyond {@code batchSlots}, each waiting for the
+ *     next free slot, so that a caption is ready the moment one ends instead of after a round trip
+ *     to Temporal for the next task; when absent, as many as {@code batchSlots}
+ *     (docs/benchmarks.md, "Captioner on a real engine")
  */
 public record CaptionerSettings(
     String modelCommand,
@@ -32,13 +37,14 @@ public record CaptionerSettings(
     Integer timeoutSeconds,
     Integer startupSeconds,
     Integer modelWaitSeconds,
-    Integer imageMaxLongSide) {
+    Integer imageMaxLongSide,
+    Integer queuedCaptions) {
 
   public static final String DEFAULT_MODEL_URL = "http://127.0.0.1:8000/v1";
 
   /** Where a worker without any captioner settings would look; used when none are configured. */
   public static final CaptionerSettings DEFAULT =
-      new CaptionerSettings(null, null, null, null, null, null, null, null, null);
+      new CaptionerSettings(null, null, null, null, null, null, null, null, null, null);
 
   public CaptionerSettings {
     if (modelCommand != null && modelCommand.isBlank()) {
@@ -66,10 +72,19 @@ public record CaptionerSettings(
     startupSeconds = positive("startupSeconds", startupSeconds, 900);
     modelWaitSeconds = positive("modelWaitSeconds", modelWaitSeconds, 60);
     imageMaxLongSide = positive("imageMaxLongSide", imageMaxLongSide, 1344);
+    if (queuedCaptions != null && queuedCaptions < 0) {
+      throw new IllegalArgumentException(
+          "captioner queuedCaptions must not be negative: " + queuedCaptions);
+    }
+  }
+
+  /** Caption activities a worker runs at once: those at the server and those queued for it. */
+  public int activitySlots() {
+    return batchSlots + (queuedCaptions == null ? batchSlots : queuedCaptions);
   }
 
   /** These settings with the command-line flags that were given (null ones keep the file's). */
-  public CaptionerSettings withFlags(String command, String url, Integer slots) {
+  public CaptionerSettings withFlags(String command, String url, Integer slots, Integer queued) {
     return new CaptionerSettings(
         command == null ? modelCommand : command,
         url == null ? modelUrl : url,
@@ -79,7 +94,8 @@ public record CaptionerSettings(
         timeoutSeconds,
         startupSeconds,
         modelWaitSeconds,
-        imageMaxLongSide);
+        imageMaxLongSide,
+        queued == null ? queuedCaptions : queued);
   }
 
   private static int positive(String name, Integer value, int fallback) {

@@ -10,6 +10,7 @@ import dev.loupe.activity.ApiActivitiesImpl;
 import dev.loupe.activity.BatchActivitiesImpl;
 import dev.loupe.activity.CaptionerActivitiesImpl;
 import dev.loupe.activity.CpuActivitiesImpl;
+import dev.loupe.activity.EngineSlots;
 import dev.loupe.activity.ImageProber;
 import dev.loupe.activity.RecordBuilder;
 import dev.loupe.activity.StageResults;
@@ -415,13 +416,14 @@ public final class LoupeModule extends AbstractModule {
         new PreparedImages(
             sources,
             new ImagePreparer(ImageLimits.DEFAULT_MAX_PIXELS, decodes),
-            settings.batchSlots() * 2);
+            settings.activitySlots());
     return new CaptionerActivitiesImpl(
         new StageRunner(
             Map.of(local.name(), local), prompts, images, prices, ResponseCaches.none()),
         model,
         Duration.ofSeconds(settings.modelWaitSeconds()),
-        CAPTIONER_HEARTBEAT_EVERY);
+        CAPTIONER_HEARTBEAT_EVERY,
+        new EngineSlots(settings.batchSlots()));
   }
 
   @Provides

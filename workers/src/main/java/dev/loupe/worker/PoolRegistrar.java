@@ -103,13 +103,16 @@ public final class PoolRegistrar {
       }
     }
     if (pools.contains(Pool.CAPTIONER)) {
-      // As many captions in flight as the GPU batches; they keep heartbeating while a SIGTERM
-      // drains them, and are handed back only when the drain time runs out.
+      // As many captions as the GPU batches, plus those queued for its next free slot (the
+      // captioner's EngineSlots lets batchSlots of them at the server at once); they keep
+      // heartbeating while a SIGTERM drains them, and are handed back only when the drain time
+      // runs out.
       Worker worker =
           factory.newWorker(
               TaskQueues.CAPTIONER,
               WorkerOptions.newBuilder()
-                  .setMaxConcurrentActivityExecutionSize(config.captionerOrDefault().batchSlots())
+                  .setMaxConcurrentActivityExecutionSize(
+                      config.captionerOrDefault().activitySlots())
                   .setActivityTaskPollersBehavior(pollers(Pool.CAPTIONER))
                   .setAllowActivityHeartbeatDuringShutdown(true)
                   .build());

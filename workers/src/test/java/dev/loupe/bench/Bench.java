@@ -25,6 +25,7 @@ import java.util.Map;
  *             requestsPerMinute R: requests per minute achieved / R, and the share of 429s
  *   peers     Loupe, distilabel and Bespoke Curator on the same images, endpoint and concurrency,
  *             then each killed mid-run and resumed: throughput, 429s, calls paid twice
+ *   captioner the captioner pool on a real engine against a direct client ({@link CaptionerBench})
  * </pre>
  *
  * Options: {@code --images N} (scale: a comma-separated list), {@code --concurrency C}, {@code
@@ -71,6 +72,7 @@ public final class Bench {
       case "export" -> new ShardExportBenchmark(bench).run();
       case "cost" -> new BatchBench(bench).cost();
       case "batchkill" -> new BatchBench(bench).batchKill();
+      case "captioner" -> new CaptionerBench(bench).run();
       default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
     }
     System.exit(0);

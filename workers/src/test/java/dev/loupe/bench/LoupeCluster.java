@@ -96,19 +96,22 @@ public final class LoupeCluster implements AutoCloseable {
 
   /** Starts a worker for {@code pools} (e.g. {@code all}, {@code api}) and waits until it polls. */
   public LoupeWorker startWorker(String pools) throws IOException, InterruptedException {
+    return startWorker(pools, BenchConfig.configDirectory());
+  }
+
+  /**
+   * Starts a worker for {@code pools} with recipes and prompts from {@code configDirectory} (the
+   * built-in copy for what it lacks) and further worker flags, and waits until it polls.
+   */
+  public LoupeWorker startWorker(String pools, Path configDirectory, String... flags)
+      throws IOException, InterruptedException {
     String name = "worker-" + pools.replace(',', '-') + "-" + (++started);
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("--config", config.toString(), "--config-dir", configDirectory.toString()));
+    args.addAll(List.of(flags));
     LoupeWorker worker =
         LoupeWorker.start(
-            jar,
-            work.resolve("logs"),
-            name,
-            maxHeap,
-            env,
-            pools,
-            "--config",
-            config.toString(),
-            "--config-dir",
-            BenchConfig.configDirectory().toString());
+            jar, work.resolve("logs"), name, maxHeap, env, pools, args.toArray(String[]::new));
     workers.add(worker);
     return worker.awaitPolling(Duration.ofMinutes(2));
   }

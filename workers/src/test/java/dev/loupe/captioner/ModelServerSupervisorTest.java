@@ -269,6 +269,7 @@ class ModelServerSupervisorTest {
   }
 
   private static CaptionerSettings settings(String command, String url, int startupSeconds) {
-    return new CaptionerSettings(command, url, null, 2, null, null, startupSeconds, null, null);
+    return new CaptionerSettings(
+        command, url, null, 2, null, null, startupSeconds, null, null, null);
   }
 }

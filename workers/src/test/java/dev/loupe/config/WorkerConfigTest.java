@@ -23,6 +23,7 @@ class WorkerConfigTest {
               modelUrl: http://127.0.0.1:8001/v1
               model: share-captioner
               batchSlots: 16
+              queuedCaptions: 4
               healthPath: /health
             worker:
               metricsPort: 9464
@@ -40,6 +41,7 @@ class WorkerConfigTest {
     assertThat(captioner.modelUrl()).isEqualTo("http://127.0.0.1:8001/v1");
     assertThat(captioner.model()).isEqualTo("share-captioner");
     assertThat(captioner.batchSlots()).isEqualTo(16);
+    assertThat(captioner.activitySlots()).as("16 at the server, 4 queued").isEqualTo(20);
     assertThat(captioner.healthPath()).isEqualTo("/health");
     assertThat(config.worker().metricsPort()).isEqualTo(9464);
     assertThat(config.worker().drainSeconds()).isEqualTo(45);
@@ -61,6 +63,9 @@ class WorkerConfigTest {
     CaptionerSettings defaults = config.captionerOrDefault();
     assertThat(defaults.modelUrl()).isEqualTo("http://127.0.0.1:8000/v1");
     assertThat(defaults.batchSlots()).isEqualTo(8);
+    assertThat(defaults.activitySlots()).as("as many queued as at the server").isEqualTo(16);
+    assertThat(defaults.withFlags(null, null, 24, null).activitySlots()).isEqualTo(48);
+    assertThat(defaults.withFlags(null, null, 24, 0).activitySlots()).isEqualTo(24);
     assertThat(defaults.timeoutSeconds()).isEqualTo(300);
     assertThat(defaults.modelCommand()).isNull();
     assertThat(config.worker().drainSeconds()).isEqualTo(30);
@@ -108,9 +113,9 @@ class WorkerConfigTest {
   @Test
   void flagsOverrideTheFile() {
     CaptionerSettings file =
-        new CaptionerSettings("vllm serve a", null, "a", 4, null, null, null, null, null);
+        new CaptionerSettings("vllm serve a", null, "a", 4, null, null, null, null, null, null);
 
-    CaptionerSettings merged = file.withFlags(null, "http://gpu:9000/v1", 32);
+    CaptionerSettings merged = file.withFlags(null, "http://gpu:9000/v1", 32, null);
 
     assertThat(merged.modelCommand()).isEqualTo("vllm serve a");
     assertThat(merged.modelUrl()).isEqualTo("http://gpu:9000/v1");

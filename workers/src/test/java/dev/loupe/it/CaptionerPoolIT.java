@@ -142,6 +142,9 @@ class CaptionerPoolIT {
               "http://127.0.0.1:" + modelPort + "/v1",
               "--batch-slots",
               "2",
+              // Exact counts of captions in flight below: none held beyond the batch.
+              "--queued-captions",
+              "0",
               "--metrics-port",
               Integer.toString(captionerMetrics));
       // Two captions done, the next two on the wire: the server dies under them.
@@ -375,6 +378,8 @@ class CaptionerPoolIT {
         "http://127.0.0.1:" + modelPort + "/v1",
         "--batch-slots",
         "2",
+        "--queued-captions",
+        "0",
         "--drain-seconds",
         Integer.toString(drainSeconds),
         "--metrics-port",
