@@ -84,7 +84,7 @@ public final class FleetTokenBudget implements AutoCloseable {
       String endpoint, long limit, String worker, TokenLeases leases) {
     long slice = Math.max(1, limit / FALLBACK_PROCESSES);
     return new FleetTokenBudget(
-        endpoint, limit, worker, leases, new TokenBucket(slice, slice), System::nanoTime);
+        endpoint, limit, worker, leases, TokenBucket.leased(slice), System::nanoTime);
   }
 
   /**

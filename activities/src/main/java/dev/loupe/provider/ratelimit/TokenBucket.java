@@ -23,6 +23,7 @@ public final class TokenBucket {
   private long updatedAt;
   private long spent;
   private long asked;
+  private boolean leased;
 
   /**
    * @param perMinute the refill rate
@@ -66,6 +67,27 @@ public final class TokenBucket {
 
   public synchronized long capacity() {
     return capacity;
+  }
+
+  /**
+   * A bucket whose rate follows a lease that changes every few seconds ({@link FleetTokenBudget}):
+   * a wait computed at today's rate says little, so callers wait in short steps.
+   */
+  static TokenBucket leased(long perMinute) {
+    TokenBucket bucket = new TokenBucket(perMinute, perMinute);
+    bucket.leased = true;
+    return bucket;
+  }
+
+  /** Whether the rate follows a lease (see {@link #leased}). */
+  public synchronized boolean isLeased() {
+    return leased;
+  }
+
+  /** Marks this bucket as following a lease; for tests with their own clock. */
+  synchronized TokenBucket asLeased() {
+    leased = true;
+    return this;
   }
 
   /**
