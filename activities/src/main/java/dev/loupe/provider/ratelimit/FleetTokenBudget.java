@@ -23,14 +23,15 @@ import org.slf4j.LoggerFactory;
  * within it.
  *
  * <p>When no answer came within the lease's validity (the coordinator cannot be reached, or no
- * workflow worker runs), the process falls back to an even slice of the limit by the number of
- * processes the coordinator last reported ({@link #FALLBACK_PROCESSES} before any answer), logs a
- * warning, and keeps asking; {@link #fallingBack()} says so.
+ * workflow worker runs), the process falls back to an even slice of the limit by the most processes
+ * the coordinator ever reported to it, and by at least {@link #FALLBACK_PROCESSES} (a process that
+ * joined first saw itself alone, yet others may run), logs a warning, and keeps asking; {@link
+ * #fallingBack()} says so.
  */
 public final class FleetTokenBudget implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FleetTokenBudget.class);
 
-  /** The processes assumed before the coordinator has ever answered. */
+  /** The fewest processes a fallback slice assumes. */
   static final int FALLBACK_PROCESSES = 4;
 
   /** The least an idle process asks for, as a part of the limit. */
@@ -180,14 +181,14 @@ public final class FleetTokenBudget implements AutoCloseable {
     TokenLease lease = leases.lease(request);
     synchronized (this) {
       validUntil = sentAt + Duration.ofMillis(lease.validMillis()).toNanos();
-      processes = Math.max(1, lease.processes());
+      processes = Math.max(processes, lease.processes());
       if (!answered || fallingBack) {
         LOG.info(
             "endpoint={} leases {} of {} tokens per minute shared by {} processes",
             endpoint,
             lease.tokensPerMinute(),
             limit,
-            processes);
+            lease.processes());
       }
       answered = true;
       fallingBack = false;
@@ -204,7 +205,7 @@ public final class FleetTokenBudget implements AutoCloseable {
       LOG.warn(
           "endpoint={} token lease ran out unrenewed (the TokenBudgetWorkflow did not answer):"
               + " falling back to {} of {} tokens per minute, an even slice by the {} processes"
-              + " last seen",
+              + " seen at most",
           endpoint,
           granted,
           limit,
@@ -213,7 +214,7 @@ public final class FleetTokenBudget implements AutoCloseable {
   }
 
   private long fallbackSlice() {
-    return Math.max(1, limit / processes);
+    return Math.max(1, limit / Math.max(FALLBACK_PROCESSES, processes));
   }
 
   private void apply(long tokensPerMinute) {

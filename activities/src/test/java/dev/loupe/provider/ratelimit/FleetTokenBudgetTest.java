@@ -62,6 +62,8 @@ class FleetTokenBudgetTest {
 
   @Test
   void fallsBackToAnEvenSliceWhenTheLeaseRunsOutUnrenewedAndRecovers() {
+    leases.answer = new TokenLease(80_000, 10_000, 2_000, 6);
+    budget.renew();
     leases.answer = new TokenLease(80_000, 10_000, 2_000, 3);
     budget.renew();
     leases.unreachable = true;
@@ -75,12 +77,25 @@ class FleetTokenBudgetTest {
     now.addAndGet(Duration.ofSeconds(1).toNanos());
     budget.checkExpiry();
     assertThat(budget.fallingBack()).isTrue();
-    assertThat(bucket.perMinute()).isEqualTo(33_333);
+    assertThat(bucket.perMinute()).as("by the most processes seen").isEqualTo(16_666);
 
     leases.unreachable = false;
     budget.renew();
     assertThat(budget.fallingBack()).isFalse();
     assertThat(bucket.perMinute()).isEqualTo(80_000);
+  }
+
+  @Test
+  void aProcessThatSawItselfAloneFallsBackToAQuarterAtMost() {
+    leases.answer = new TokenLease(LIMIT, 10_000, 2_000, 1);
+    budget.renew();
+    leases.unreachable = true;
+
+    now.addAndGet(Duration.ofSeconds(10).toNanos());
+    budget.checkExpiry();
+
+    assertThat(budget.fallingBack()).isTrue();
+    assertThat(bucket.perMinute()).isEqualTo(LIMIT / 4);
   }
 
   @Test
