@@ -36,8 +36,8 @@ public final class FakeTokenRateLimit {
     tokens = Math.min(perMinute, tokens + (now - updatedAt) * perNano);
     updatedAt = now;
     if (tokens >= amount) {
+      admitted.add(new long[] {now, amount, (long) tokens});
       tokens -= amount;
-      admitted.add(new long[] {now, amount});
       return Optional.empty();
     }
     return Optional.of(Duration.ofNanos((long) Math.ceil((amount - tokens) / perNano)));
@@ -48,7 +48,10 @@ public final class FakeTokenRateLimit {
     return admitted.stream().mapToLong(call -> call[1]).sum();
   }
 
-  /** {@code {System.nanoTime(), tokens}} of each admitted request, in order. */
+  /**
+   * {@code {System.nanoTime(), tokens, what the bucket held just before}} of each admitted request,
+   * in order.
+   */
   synchronized List<long[]> admitted() {
     return List.copyOf(admitted);
   }

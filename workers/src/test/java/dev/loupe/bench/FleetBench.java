@@ -110,6 +110,12 @@ final class FleetBench {
         double used =
             tokens ? tokenShare(budget.admitted(), tpm) : requestShare(requests.admittedAt(), rpm);
         Bench.line("limit used (10–90 % of span)", "%.1f %%", 100 * used);
+        if (tokens) {
+          Bench.line(
+              "of what the bucket allowed there",
+              "%.1f %%",
+              100 * allowedShare(budget.admitted(), tpm));
+        }
         Bench.line(
             "429 share",
             "%d of %d calls = %.2f %%",
@@ -159,6 +165,33 @@ final class FleetBench {
     long to = first + span * 9 / 10;
     long inWindow = admitted.stream().filter(t -> t >= from && t < to).count();
     return inWindow / (rpm * (to - from) / 60e9);
+  }
+
+  /**
+   * Tokens admitted between 10 % and 90 % of the span over what the endpoint's bucket allowed
+   * there: what it held at the window's first admission plus its refill to the window's end.
+   */
+  private static double allowedShare(List<long[]> admitted, int tpm) {
+    if (admitted.size() < 2) {
+      return 0;
+    }
+    long first = admitted.getFirst()[0];
+    long span = admitted.getLast()[0] - first;
+    long from = first + span / 10;
+    long to = first + span * 9 / 10;
+    long start = -1;
+    long held = 0;
+    long inWindow = 0;
+    for (long[] call : admitted) {
+      if (call[0] >= from && call[0] < to) {
+        if (start < 0) {
+          start = call[0];
+          held = call[2];
+        }
+        inWindow += call[1];
+      }
+    }
+    return start < 0 ? 0 : inWindow / (held + tpm * (to - start) / 60e9);
   }
 
   private static double tokenShare(List<long[]> admitted, int tpm) {
