@@ -23,8 +23,12 @@ import java.util.Optional;
  *     default (2048, Anthropic 1568)
  * @param requestsPerMinute cap on calls per minute across all workers (the server-side rate limit
  *     of the endpoint's task queue), or null for none
- * @param tokensPerMinute input plus output tokens per minute that each API worker process allows
- *     itself on this endpoint, or null for no budget
+ * @param tokensPerMinute input plus output tokens per minute on this endpoint, or null for no
+ *     budget: by default for all API worker processes together (see {@code tokensPerMinuteScope})
+ * @param tokensPerMinuteScope {@code fleet} (the default): {@code tokensPerMinute} holds across
+ *     every API worker process of the endpoint, each leasing a share from the endpoint's {@code
+ *     TokenBudgetWorkflow}; {@code process}: each process allows itself the whole {@code
+ *     tokensPerMinute} on its own, with no coordination (the behaviour before fleet budgets)
  * @param promptCache mark each request's image as a prompt-cache prefix (Anthropic {@code
  *     cache_control}; OpenAI and Gemini cache prefixes by themselves); off when null
  * @param flex the flex lane of an {@code openai} endpoint: call timeout and when to give up on flex
@@ -44,7 +48,14 @@ public record EndpointSettings(
     Integer tokensPerMinute,
     Boolean promptCache,
     FlexSettings flex,
-    BatchConfig batch) {
+    BatchConfig batch,
+    String tokensPerMinuteScope) {
+
+  /** {@code tokensPerMinuteScope} of a budget shared by the endpoint's API worker processes. */
+  public static final String FLEET = "fleet";
+
+  /** {@code tokensPerMinuteScope} of a budget each process allows itself. */
+  public static final String PROCESS = "process";
 
   /**
    * @param timeoutSeconds the call timeout of flex calls, which may take many minutes (default 900,
@@ -103,6 +114,11 @@ public record EndpointSettings(
       throw new IllegalArgumentException(
           "tokensPerMinute must be positive (leave it out for no budget): " + tokensPerMinute);
     }
+    tokensPerMinuteScope = tokensPerMinuteScope == null ? FLEET : tokensPerMinuteScope;
+    if (!FLEET.equals(tokensPerMinuteScope) && !PROCESS.equals(tokensPerMinuteScope)) {
+      throw new IllegalArgumentException(
+          "tokensPerMinuteScope must be fleet or process: " + tokensPerMinuteScope);
+    }
     promptCache = promptCache != null && promptCache;
     flex = flex == null ? FlexSettings.DEFAULT : flex;
     if (batch != null) {
@@ -118,6 +134,41 @@ public record EndpointSettings(
                               + " have one)"));
       batch.resolve(limits, provider);
     }
+  }
+
+  /** Settings whose tokens per minute hold across the fleet. */
+  public EndpointSettings(
+      String provider,
+      String baseUrl,
+      String apiKeyEnv,
+      String model,
+      Integer timeoutSeconds,
+      Integer maxConcurrency,
+      Integer imageMaxLongSide,
+      Integer requestsPerMinute,
+      Integer tokensPerMinute,
+      Boolean promptCache,
+      FlexSettings flex,
+      BatchConfig batch) {
+    this(
+        provider,
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeoutSeconds,
+        maxConcurrency,
+        imageMaxLongSide,
+        requestsPerMinute,
+        tokensPerMinute,
+        promptCache,
+        flex,
+        batch,
+        null);
+  }
+
+  /** Whether {@code tokensPerMinute} is shared by the endpoint's API worker processes. */
+  public boolean fleetTokenBudget() {
+    return tokensPerMinute != null && FLEET.equals(tokensPerMinuteScope);
   }
 
   /** Settings without prompt-cache marks, with the default flex lane and no batch settings. */

@@ -277,8 +277,8 @@ public final class LoupeModule extends AbstractModule {
 
   @Provides
   @Singleton
-  Map<String, ModelEndpoint> modelEndpoints(OkHttpClient http) {
-    return new ModelClients(http, environment).build(config.endpoints());
+  Map<String, ModelEndpoint> modelEndpoints(OkHttpClient http, Optional<WorkflowClient> client) {
+    return new ModelClients(http, environment, client).build(config.endpoints());
   }
 
   @Provides

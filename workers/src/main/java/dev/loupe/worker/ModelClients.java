@@ -13,18 +13,27 @@ import dev.loupe.provider.Secret;
 import dev.loupe.provider.openai.Dialect;
 import dev.loupe.provider.openai.OpenAiSettings;
 import dev.loupe.provider.openai.PromptLogprobScorer;
+import dev.loupe.provider.ratelimit.AdaptiveConcurrency;
 import dev.loupe.provider.ratelimit.EndpointLimits;
+import dev.loupe.provider.ratelimit.FleetTokenBudget;
 import dev.loupe.provider.ratelimit.RateLimitedClient;
+import dev.loupe.provider.ratelimit.TemporalTokenLeases;
+import dev.loupe.provider.ratelimit.TokenBucket;
 import dev.loupe.stage.ModelEndpoint;
+import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import okhttp3.OkHttpClient;
 
 /**
  * Builds the configured endpoints of an API worker: each provider's client, with its key from the
  * environment, behind this worker's rate limits (adaptive concurrency, the tokens-per-minute
- * budget, calls paced at the requests-per-minute limit), and the provider's image limits.
+ * budget, calls paced at the requests-per-minute limit), and the provider's image limits. A
+ * tokens-per-minute budget of scope {@code fleet} is leased from the endpoint's {@code
+ * TokenBudgetWorkflow} when this process has a Temporal client, from its first call on.
  */
 final class ModelClients {
   /** The start-to-close timeout of model-call activities (ActivityStubs.api). */
@@ -41,14 +50,24 @@ final class ModelClients {
   private final ProviderClients clients;
   private final OkHttpClient http;
   private final Map<String, String> environment;
+  private final Optional<WorkflowClient> temporal;
 
   /**
    * @param environment where API keys are read from (the process environment in production)
+   * @param temporal where fleet-wide token budgets are leased; without it each process keeps its
+   *     own
    */
-  ModelClients(OkHttpClient http, Map<String, String> environment) {
+  ModelClients(
+      OkHttpClient http, Map<String, String> environment, Optional<WorkflowClient> temporal) {
     this.clients = new ProviderClients(http);
     this.http = http;
     this.environment = Map.copyOf(environment);
+    this.temporal = temporal;
+  }
+
+  /** For what needs no token budget: batch APIs, scorers. */
+  ModelClients(OkHttpClient http, Map<String, String> environment) {
+    this(http, environment, Optional.empty());
   }
 
   Map<String, ModelEndpoint> build(Map<String, EndpointSettings> endpoints) {
@@ -79,15 +98,35 @@ final class ModelClients {
       flexOnlineAfter =
           flex.onlineAfterSeconds() == null ? null : Duration.ofSeconds(flex.onlineAfterSeconds());
     }
-    RateLimitedClient limited =
-        new RateLimitedClient(
-            name,
-            lanes,
-            EndpointLimits.of(
-                settings.maxConcurrency(),
-                settings.requestsPerMinute(),
-                settings.tokensPerMinute(),
-                maxWait(timeout)));
+    ModelClient limited;
+    if (settings.fleetTokenBudget() && temporal.isPresent()) {
+      FleetTokenBudget fleet =
+          FleetTokenBudget.of(
+              name,
+              settings.tokensPerMinute(),
+              temporal.get().getOptions().getIdentity() + "/" + UUID.randomUUID(),
+              new TemporalTokenLeases(temporal.get(), name));
+      limited =
+          fleet.leasingBefore(
+              new RateLimitedClient(
+                  name,
+                  lanes,
+                  new EndpointLimits(
+                      new AdaptiveConcurrency(settings.maxConcurrency()),
+                      Optional.of(fleet.bucket()),
+                      Optional.ofNullable(settings.requestsPerMinute()).map(TokenBucket::pacer),
+                      maxWait(timeout))));
+    } else {
+      limited =
+          new RateLimitedClient(
+              name,
+              lanes,
+              EndpointLimits.of(
+                  settings.maxConcurrency(),
+                  settings.requestsPerMinute(),
+                  settings.tokensPerMinute(),
+                  maxWait(timeout)));
+    }
     ProviderImageLimits images = ProviderImageLimits.forProvider(kind);
     if (settings.imageMaxLongSide() != null) {
       images = images.withMaxLongSide(settings.imageMaxLongSide());

@@ -17,6 +17,7 @@ import dev.loupe.workflow.BatchWorkflowImpl;
 import dev.loupe.workflow.DatasetWorkflowImpl;
 import dev.loupe.workflow.ImageWorkflowImpl;
 import dev.loupe.workflow.ShardExportWorkflowImpl;
+import dev.loupe.workflow.TokenBudgetWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -77,6 +78,7 @@ public final class PoolRegistrar {
           ImageWorkflow.class, () -> new ImageWorkflowImpl(retry));
       worker.registerWorkflowImplementationTypes(ShardExportWorkflowImpl.class);
       worker.registerWorkflowImplementationFactory(BatchWorkflow.class, BatchWorkflowImpl::new);
+      worker.registerWorkflowImplementationTypes(TokenBudgetWorkflowImpl.class);
       queues.add(TaskQueues.WORKFLOWS);
     }
     if (pools.contains(Pool.CPU)) {

@@ -23,6 +23,8 @@ import java.util.Map;
  *   scale     the fast endpoint at several image counts: wall time, peak worker memory
  *   ratelimit the endpoint enforces R requests per minute (429 beyond), Loupe is configured with
  *             requestsPerMinute R: requests per minute achieved / R, and the share of 429s
+ *   fleet     1, 2 and 4 API worker processes at a binding RPM and at a binding TPM, one of them
+ *             SIGKILLed mid-run: share of the limit used, 429 share, images accepted vs started
  *   peers     Loupe, distilabel and Bespoke Curator on the same images, endpoint and concurrency,
  *             then each killed mid-run and resumed: throughput, 429s, calls paid twice
  *   captioner the captioner pool on a real engine against a direct client ({@link CaptionerBench})
@@ -68,6 +70,7 @@ public final class Bench {
       case "fast" -> bench.fast();
       case "scale" -> bench.scale();
       case "ratelimit" -> bench.rateLimit();
+      case "fleet" -> new FleetBench(bench).run();
       case "peers" -> new PeerBench(bench).run();
       case "export" -> new ShardExportBenchmark(bench).run();
       case "cost" -> new BatchBench(bench).cost();

@@ -20,6 +20,7 @@ import java.nio.file.Path;
  * @param provider the endpoint's provider ({@code openai-compatible} for the bench endpoint)
  * @param batch the endpoint's {@code batch:} settings as YAML flow mapping, or null for none
  * @param model the endpoint's model ({@code fake-model}, unpriced, unless a benchmark prices it)
+ * @param tokensPerMinute the endpoint's tokens-per-minute limit, or null for none
  */
 public record BenchConfig(
     String baseUrl,
@@ -30,13 +31,24 @@ public record BenchConfig(
     Integer requestsPerMinute,
     String provider,
     String batch,
-    String model) {
+    String model,
+    Integer tokensPerMinute) {
   public static final String ENDPOINT = "bench";
   public static final String RECIPE = "caption-qa";
   public static final int CALLS_PER_IMAGE = 3;
 
   public BenchConfig(String baseUrl, String apiKeyEnv, int concurrency) {
-    this(baseUrl, apiKeyEnv, concurrency, 60, 8, null, "openai-compatible", null, "fake-model");
+    this(
+        baseUrl,
+        apiKeyEnv,
+        concurrency,
+        60,
+        8,
+        null,
+        "openai-compatible",
+        null,
+        "fake-model",
+        null);
   }
 
   /** The same endpoint serving {@code name}, e.g. a model {@code config/prices.yaml} prices. */
@@ -50,7 +62,8 @@ public record BenchConfig(
         requestsPerMinute,
         provider,
         batch,
-        name);
+        name,
+        tokensPerMinute);
   }
 
   /**
@@ -67,7 +80,8 @@ public record BenchConfig(
         requestsPerMinute,
         "openai",
         batchSettings,
-        model);
+        model,
+        tokensPerMinute);
   }
 
   public BenchConfig withTimeout(int seconds) {
@@ -80,7 +94,8 @@ public record BenchConfig(
         requestsPerMinute,
         provider,
         batch,
-        model);
+        model,
+        tokensPerMinute);
   }
 
   public BenchConfig withRequestsPerMinute(Integer rpm) {
@@ -93,7 +108,22 @@ public record BenchConfig(
         rpm,
         provider,
         batch,
-        model);
+        model,
+        tokensPerMinute);
+  }
+
+  public BenchConfig withTokensPerMinute(Integer tpm) {
+    return new BenchConfig(
+        baseUrl,
+        apiKeyEnv,
+        concurrency,
+        timeoutSeconds,
+        apiMaximumAttempts,
+        requestsPerMinute,
+        provider,
+        batch,
+        model,
+        tpm);
   }
 
   /**
@@ -128,6 +158,9 @@ public record BenchConfig(
         .append('\n');
     if (requestsPerMinute != null) {
       yaml.append("    requestsPerMinute: ").append(requestsPerMinute).append('\n');
+    }
+    if (tokensPerMinute != null) {
+      yaml.append("    tokensPerMinute: ").append(tokensPerMinute).append('\n');
     }
     if (batch != null) {
       yaml.append("    batch: ").append(batch).append('\n');

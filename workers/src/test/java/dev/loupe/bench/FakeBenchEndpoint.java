@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,6 +76,7 @@ public final class FakeBenchEndpoint implements Closeable {
   private volatile Latency latency = new Latency.Fixed(0);
   private volatile Faults faults = Faults.NONE;
   private volatile Supplier<Optional<Duration>> admission = Optional::empty;
+  private volatile LongFunction<Optional<Duration>> tokenAdmission = tokens -> Optional.empty();
   private volatile Duration stormRetryAfter = Duration.ofSeconds(1);
 
   private FakeBenchEndpoint(HttpServer server, long seed, String apiKey) {
@@ -121,6 +123,15 @@ public final class FakeBenchEndpoint implements Closeable {
 
   public FakeBenchEndpoint faults(Faults value) {
     this.faults = value;
+    return this;
+  }
+
+  /**
+   * Admits each chat request by the input plus output tokens its answer will report, e.g. a {@code
+   * FakeTokenRateLimit}'s {@code tryAcquire}; refused requests get 429 with the wait.
+   */
+  public FakeBenchEndpoint tokenAdmission(LongFunction<Optional<Duration>> value) {
+    this.tokenAdmission = value;
     return this;
   }
 
@@ -198,6 +209,9 @@ public final class FakeBenchEndpoint implements Closeable {
         return;
       }
       Optional<Duration> wait = refusedFor();
+      if (wait.isEmpty()) {
+        wait = tokenAdmission.apply(usageTokens(call));
+      }
       if (wait.isPresent()) {
         injected.get(Faults.Kind.RATE_LIMITED).incrementAndGet();
         status = 429;
@@ -343,9 +357,18 @@ public final class FakeBenchEndpoint implements Closeable {
     return text.toString();
   }
 
+  /** The input plus output tokens a complete answer to {@code call} reports. */
+  private long usageTokens(Call call) {
+    return promptTokens(call) + content(call).length() / 4;
+  }
+
+  private static long promptTokens(Call call) {
+    return 100 + call.text().length() / 4 + (call.hasImage() ? 85 : 0);
+  }
+
   private byte[] completion(Call call, String content, String refusal, int number) {
     String output = content != null ? content : refusal;
-    long prompt = 100 + call.text().length() / 4 + (call.hasImage() ? 85 : 0);
+    long prompt = promptTokens(call);
     long completion = output.length() / 4;
     ObjectNode root = json.createObjectNode();
     root.put("id", "chatcmpl-fake-" + number);

@@ -109,6 +109,8 @@ class ConfigLoaderTest {
     assertThat(gemini.kind()).isEqualTo(ProviderKind.GEMINI);
     assertThat(gemini.requestsPerMinute()).isEqualTo(150);
     assertThat(gemini.tokensPerMinute()).isEqualTo(2_000_000);
+    assertThat(gemini.tokensPerMinuteScope()).isEqualTo("fleet");
+    assertThat(gemini.fleetTokenBudget()).isTrue();
     EndpointSettings anthropic = config.endpoints().get("a");
     assertThat(anthropic.kind()).isEqualTo(ProviderKind.ANTHROPIC);
     assertThat(anthropic.requestsPerMinute()).isNull();
@@ -197,6 +199,26 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
         .hasMessageContaining("unknown key 'requestPerMinute'")
         .hasMessageContaining("requestsPerMinute");
+  }
+
+  @Test
+  void tokensPerMinuteCanBeEachProcesssOwnOrNothingElse() throws IOException {
+    String endpoint =
+        """
+        endpoints:
+          x:
+            provider: openai
+            baseUrl: https://api.openai.com/v1
+            model: m
+            tokensPerMinute: 30000
+            tokensPerMinuteScope: %s
+        """;
+
+    EndpointSettings own =
+        ConfigLoader.load(write(endpoint.formatted("process")), Map.of()).endpoints().get("x");
+    assertThat(own.fleetTokenBudget()).isFalse();
+    assertThatThrownBy(() -> ConfigLoader.load(write(endpoint.formatted("cluster")), Map.of()))
+        .hasMessageContaining("tokensPerMinuteScope must be fleet or process: cluster");
   }
 
   @Test

@@ -18,6 +18,9 @@ import dev.loupe.contract.RetryFailedResult;
 import dev.loupe.contract.ShardExportWorkflow;
 import dev.loupe.contract.ShardOptions;
 import dev.loupe.contract.TaskQueues;
+import dev.loupe.contract.TokenBudgetState;
+import dev.loupe.contract.TokenBudgetWorkflow;
+import dev.loupe.contract.TokenLeaseRequest;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -79,6 +82,7 @@ public final class HistoryRecorder {
     recorder.shardExport();
     recorder.batchLane();
     recorder.batchWorkflowAlone();
+    recorder.tokenBudget();
     return List.copyOf(recorder.recorded);
   }
 
@@ -249,6 +253,33 @@ public final class HistoryRecorder {
       assertThat(runs).hasSizeGreaterThanOrEqualTo(2);
       keep("BatchWorkflow", "continue-as-new-first-run", runs.get(0));
       keep("BatchWorkflow", "continue-as-new-last-run", runs.get(runs.size() - 1));
+    }
+  }
+
+  /** An endpoint's token budget: two processes lease, one stops renewing, its share comes back. */
+  void tokenBudget() {
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      env.newWorker(TaskQueues.WORKFLOWS)
+          .registerWorkflowImplementationTypes(TokenBudgetWorkflowImpl.class);
+      env.start();
+      String id = TokenBudgetWorkflow.workflowId("fake");
+      TokenBudgetWorkflow budget =
+          env.getWorkflowClient()
+              .newWorkflowStub(
+                  TokenBudgetWorkflow.class,
+                  WorkflowOptions.newBuilder()
+                      .setWorkflowId(id)
+                      .setTaskQueue(TaskQueues.WORKFLOWS)
+                      .build());
+      WorkflowClient.start(budget::run, TokenBudgetState.EMPTY);
+      TokenBudgetWorkflow leases =
+          env.getWorkflowClient().newWorkflowStub(TokenBudgetWorkflow.class, id);
+      leases.lease(new TokenLeaseRequest("a", 60_000, 60_000, 0));
+      leases.lease(new TokenLeaseRequest("b", 60_000, 60_000, 0));
+      leases.lease(new TokenLeaseRequest("a", 60_000, 60_000, 1_200));
+      env.sleep(Duration.ofSeconds(11));
+      leases.lease(new TokenLeaseRequest("b", 60_000, 60_000, 900));
+      keep("TokenBudgetWorkflow", "leases-and-expiry", env.getWorkflowClient().fetchHistory(id));
     }
   }
 

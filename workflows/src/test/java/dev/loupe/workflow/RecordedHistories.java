@@ -32,7 +32,9 @@ final class RecordedHistories {
           ShardExportWorkflow.TYPE,
           ShardExportWorkflowImpl.class,
           "BatchWorkflow",
-          BatchWorkflowImpl.class);
+          BatchWorkflowImpl.class,
+          "TokenBudgetWorkflow",
+          TokenBudgetWorkflowImpl.class);
 
   private RecordedHistories() {}
 

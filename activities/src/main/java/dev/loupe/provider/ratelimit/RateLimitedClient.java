@@ -28,6 +28,15 @@ import org.slf4j.LoggerFactory;
 public final class RateLimitedClient implements ModelClient {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitedClient.class);
 
+  /**
+   * How long a call on a leased budget waits before it looks again: the lease may have raised the
+   * rate meanwhile (a process that just joined holds nothing until the others renew).
+   */
+  static final Duration LEASED_STEP = Duration.ofSeconds(1);
+
+  /** The longest retry hint on a leased budget, whose rate changes every couple of seconds. */
+  static final Duration LEASED_MAX_HINT = Duration.ofSeconds(30);
+
   private final String endpoint;
   private final ModelClient delegate;
   private final EndpointLimits limits;
@@ -128,14 +137,23 @@ public final class RateLimitedClient implements ModelClient {
 
   /**
    * Reserves {@code amount} in {@code bucket} and waits for its turn; on failure nothing stays
-   * reserved.
+   * reserved. On a leased budget the turn is taken only when it comes within {@link #LEASED_STEP},
+   * looking again every step until the deadline, since the lease may raise the rate meanwhile.
    */
   private void awaitTurn(TokenBucket bucket, long amount, long deadline, String unit)
       throws ProviderException {
     Duration left = Duration.ofNanos(Math.max(0, deadline - nanoTime.getAsLong()));
-    Optional<Duration> wait = bucket.reserve(amount, left);
+    Optional<Duration> wait = bucket.reserve(amount, turnWithin(bucket, left));
+    while (wait.isEmpty() && bucket.isLeased() && left.compareTo(LEASED_STEP) > 0) {
+      pause(LEASED_STEP);
+      left = Duration.ofNanos(Math.max(0, deadline - nanoTime.getAsLong()));
+      wait = bucket.reserve(amount, turnWithin(bucket, left));
+    }
     if (wait.isEmpty()) {
       Duration needed = bucket.waitFor(amount);
+      if (bucket.isLeased() && needed.compareTo(LEASED_MAX_HINT) > 0) {
+        needed = LEASED_MAX_HINT;
+      }
       throw new ProviderException(
           FailureType.RATE_LIMITED,
           0,
@@ -161,6 +179,20 @@ public final class RateLimitedClient implements ModelClient {
       }
     } catch (InterruptedException e) {
       bucket.adjust(-amount);
+      Thread.currentThread().interrupt();
+      throw interrupted();
+    }
+  }
+
+  /** On a leased budget a call takes only a turn that comes within a step; else within all left. */
+  private static Duration turnWithin(TokenBucket bucket, Duration left) {
+    return bucket.isLeased() && left.compareTo(LEASED_STEP) > 0 ? LEASED_STEP : left;
+  }
+
+  private void pause(Duration duration) throws ProviderException {
+    try {
+      sleeper.sleep(duration);
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw interrupted();
     }

@@ -11,15 +11,19 @@ import java.util.function.LongSupplier;
  * until its turn (as Guava's {@code RateLimiter} does), so callers go in the order they reserved
  * and the rate never exceeds the bucket's. A reservation larger than the capacity goes once the
  * bucket is full. A reservation can be corrected afterwards, e.g. to the usage a provider reported.
- * Thread-safe.
+ * The rate and capacity can change while it runs (a fleet-wide lease grants a new share); what the
+ * bucket holds is then cut to the new capacity, never raised. Thread-safe.
  */
 public final class TokenBucket {
-  private final long perMinute;
-  private final long capacity;
-  private final double perNano;
+  private long perMinute;
+  private long capacity;
+  private double perNano;
   private final LongSupplier nanoTime;
   private double level;
   private long updatedAt;
+  private long spent;
+  private long asked;
+  private boolean leased;
 
   /**
    * @param perMinute the refill rate
@@ -57,12 +61,62 @@ public final class TokenBucket {
     return new TokenBucket(perMinute, 1);
   }
 
-  public long perMinute() {
+  public synchronized long perMinute() {
     return perMinute;
   }
 
-  public long capacity() {
+  public synchronized long capacity() {
     return capacity;
+  }
+
+  /**
+   * A bucket whose rate follows a lease that changes every few seconds ({@link FleetTokenBudget}):
+   * a wait computed at today's rate says little, so callers wait in short steps.
+   */
+  static TokenBucket leased(long perMinute) {
+    TokenBucket bucket = new TokenBucket(perMinute, perMinute);
+    bucket.leased = true;
+    return bucket;
+  }
+
+  /** Whether the rate follows a lease (see {@link #leased}). */
+  public synchronized boolean isLeased() {
+    return leased;
+  }
+
+  /** Marks this bucket as following a lease; for tests with their own clock. */
+  synchronized TokenBucket asLeased() {
+    leased = true;
+    return this;
+  }
+
+  /**
+   * Changes the refill rate and the capacity from now on; the level is cut to the new capacity.
+   * Reservations already made keep the wait they were given.
+   */
+  public synchronized void setRate(long perMinute, long capacity) {
+    if (perMinute < 1 || capacity < 1) {
+      throw new IllegalArgumentException(
+          "the rate and the capacity must be positive: " + perMinute + ", " + capacity);
+    }
+    refill();
+    this.perMinute = perMinute;
+    this.capacity = capacity;
+    this.perNano = perMinute / 60e9;
+    level = Math.min(level, capacity);
+  }
+
+  /**
+   * The net amount taken since the bucket was made: reservations plus corrections (refunds count
+   * negative). A lease keeper reads it to learn what this process spends and asks for.
+   */
+  public synchronized long spent() {
+    return spent;
+  }
+
+  /** All amounts asked for in {@link #reserve} since the bucket was made, refused ones included. */
+  public synchronized long asked() {
+    return asked;
   }
 
   /**
@@ -72,11 +126,13 @@ public final class TokenBucket {
    *     maxWait}; then nothing is reserved
    */
   public synchronized Optional<Duration> reserve(long amount, Duration maxWait) {
+    asked += amount;
     Duration wait = waitFor(amount);
     if (wait.compareTo(maxWait) > 0) {
       return Optional.empty();
     }
     level -= amount;
+    spent += amount;
     return Optional.of(wait);
   }
 
@@ -96,6 +152,7 @@ public final class TokenBucket {
   public synchronized void adjust(long difference) {
     refill();
     level = Math.min(capacity, level - difference);
+    spent += difference;
   }
 
   /** What the bucket holds now; negative while reservations wait for their turn. */

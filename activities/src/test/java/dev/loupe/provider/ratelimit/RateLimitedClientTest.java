@@ -144,6 +144,59 @@ class RateLimitedClientTest {
     one.onOtherOutcome(held);
   }
 
+  @Test
+  void callOnALeasedBudgetWaitsInStepsUntilTheLeaseGivesItRoom() throws Exception {
+    TokenBucket leased = new TokenBucket(1, 1, now::get).asLeased();
+    leased.reserve(1, Duration.ZERO);
+    RateLimitedClient client =
+        new RateLimitedClient(
+            "fake",
+            answering(100, 100),
+            new EndpointLimits(
+                concurrency, Optional.of(leased), Optional.empty(), Duration.ofMinutes(3)),
+            now::get,
+            duration -> {
+              sleeps.add(duration);
+              now.addAndGet(duration.toNanos());
+              if (sleeps.size() == 3) {
+                // The coordinator grants this process a share at its next renewal.
+                leased.setRate(60_000, 60_000);
+              }
+            });
+
+    client.complete(REQUEST);
+
+    assertThat(sleeps).hasSize(4);
+    assertThat(sleeps.subList(0, 3)).containsOnly(RateLimitedClient.LEASED_STEP);
+    assertThat(sleeps.get(3)).isLessThanOrEqualTo(RateLimitedClient.LEASED_STEP);
+    assertThat(calls).hasValue(1);
+  }
+
+  @Test
+  void callOnALeasedBudgetThatGetsNoRoomFailsWithAShortRetryHint() {
+    TokenBucket leased = new TokenBucket(1, 1, now::get).asLeased();
+    leased.reserve(1, Duration.ZERO);
+    RateLimitedClient client =
+        new RateLimitedClient(
+            "fake",
+            answering(1, 1),
+            new EndpointLimits(
+                concurrency, Optional.of(leased), Optional.empty(), Duration.ofSeconds(10)),
+            now::get,
+            duration -> {
+              sleeps.add(duration);
+              now.addAndGet(duration.toNanos());
+            });
+
+    ProviderException failure =
+        catchThrowableOfType(ProviderException.class, () -> client.complete(REQUEST));
+
+    assertThat(failure.type()).isEqualTo(FailureType.RATE_LIMITED);
+    assertThat(failure.retryAfter()).contains(RateLimitedClient.LEASED_MAX_HINT);
+    assertThat(sleeps).hasSize(9).containsOnly(RateLimitedClient.LEASED_STEP);
+    assertThat(calls).hasValue(0);
+  }
+
   private RateLimitedClient client(ModelClient delegate, Duration maxWait) {
     return new RateLimitedClient(
         "fake",

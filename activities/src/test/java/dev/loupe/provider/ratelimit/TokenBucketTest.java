@@ -87,6 +87,32 @@ class TokenBucketTest {
   }
 
   @Test
+  void aNewRateRefillsAtItFromNowAndCutsWhatTheBucketHolds() {
+    budget.reserve(30_000, LONG);
+    advance(Duration.ofSeconds(10));
+
+    budget.setRate(6_000, 6_000);
+
+    assertThat(budget.level()).isCloseTo(6_000, within(1e-6));
+    budget.reserve(6_000, LONG);
+    // 100 tokens a second now.
+    assertThat(budget.waitFor(1_000)).isEqualTo(Duration.ofSeconds(10));
+    budget.setRate(60_000, 60_000);
+    assertThat(budget.waitFor(1_000)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(budget.level()).isCloseTo(0, within(1e-6));
+  }
+
+  @Test
+  void countsWhatWasAskedAndWhatWasSpent() {
+    budget.reserve(50_000, LONG);
+    budget.adjust(-20_000);
+    budget.reserve(90_000, Duration.ZERO);
+
+    assertThat(budget.asked()).isEqualTo(140_000);
+    assertThat(budget.spent()).isEqualTo(30_000);
+  }
+
+  @Test
   void rateAndCapacityMustBePositive() {
     assertThatThrownBy(() -> TokenBucket.perMinuteBudget(0))
         .isInstanceOf(IllegalArgumentException.class);
