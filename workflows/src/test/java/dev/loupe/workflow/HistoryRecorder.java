@@ -72,6 +72,7 @@ public final class HistoryRecorder {
     HistoryRecorder recorder = new HistoryRecorder();
     recorder.retryRound();
     recorder.continueAsNew();
+    recorder.carriedImageTerminated();
     recorder.pauseAndResume();
     recorder.cancelDrainsAndExports();
     recorder.qaPipeline();
@@ -111,7 +112,36 @@ public final class HistoryRecorder {
       List<WorkflowExecutionHistory> runs = runs(harness.client(), datasetId());
       assertThat(runs).hasSizeGreaterThanOrEqualTo(2);
       keep(DatasetWorkflow.TYPE, "continue-as-new-first-run", runs.get(0));
+      keep(DatasetWorkflow.TYPE, "continue-as-new-middle-run", runs.get(1));
       keep(DatasetWorkflow.TYPE, "continue-as-new-last-run", runs.get(runs.size() - 1));
+    }
+  }
+
+  /**
+   * Three images blocked in flight while pause and resume grow the history: the dataset continues
+   * as new carrying them; one is terminated from outside, the new run looks it up and records it
+   * failed, the other two report by imageDone.
+   */
+  private void carriedImageTerminated() {
+    try (WorkflowTestHarness harness = new WorkflowTestHarness(new DatasetTuning(100, 10))) {
+      harness.cpu.addImages(3);
+      harness.api.describeGate = new CountDownLatch(1);
+      WorkflowStub stub =
+          harness.start(
+              RecordedHistories.DATASET_ID, REQUEST.withWindow(3).withFailedWaitHours(0.0));
+      awaitInFlight(stub, 3);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (stub.query("progress", Progress.class).continuedAsNew() == 0) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        stub.signal("pause");
+        stub.signal("resume");
+      }
+      stub.signal("resume");
+      harness.client().newUntypedWorkflowStub(imageId(sha(1))).terminate("by hand");
+      harness.api.describeGate.countDown();
+      assertThat(result(stub, DatasetResult.class).counts().failed()).isEqualTo(1);
+      List<WorkflowExecutionHistory> runs = runs(harness.client(), datasetId());
+      keep(DatasetWorkflow.TYPE, "carried-image-terminated", runs.get(runs.size() - 1));
     }
   }
 
