@@ -96,7 +96,7 @@ class DatasetWindowTest {
     try (WorkflowTestHarness harness = new WorkflowTestHarness(SMALL_HISTORY)) {
       harness.cpu.addImages(10);
       harness.api.describeGate = new CountDownLatch(1);
-      WorkflowStub stub = harness.start("window-2", REQUEST.withWindow(3));
+      WorkflowStub stub = harness.startFollowing("window-2", REQUEST.withWindow(3));
       Progress carried = continueAsNewWithImagesInFlight(harness, stub, 3);
       assertThat(carried.done()).isZero();
 
@@ -121,7 +121,8 @@ class DatasetWindowTest {
     try (WorkflowTestHarness harness = new WorkflowTestHarness(SMALL_HISTORY)) {
       harness.cpu.addImages(3);
       harness.api.describeGate = new CountDownLatch(1);
-      WorkflowStub stub = harness.start("window-3", REQUEST.withWindow(3).withFailedWaitHours(0.0));
+      WorkflowStub stub =
+          harness.startFollowing("window-3", REQUEST.withWindow(3).withFailedWaitHours(0.0));
       continueAsNewWithImagesInFlight(harness, stub, 3);
       String terminated = DatasetWorkflowImpl.childId("window-3", FakeCpuActivities.sha(1), 0);
       harness.client().newUntypedWorkflowStub(terminated).terminate("by hand");
@@ -143,9 +144,9 @@ class DatasetWindowTest {
     try (WorkflowTestHarness harness = new WorkflowTestHarness()) {
       harness.cpu.addImages(2);
       harness.api.describeGate = new CountDownLatch(1);
-      WorkflowStub stub = harness.start("window-4", REQUEST.withWindow(2));
+      String runToken = harness.start("window-4", REQUEST.withWindow(2)).getExecution().getRunId();
+      WorkflowStub stub = harness.client().newUntypedWorkflowStub("window-4");
       awaitInFlight(stub, 2);
-      String runToken = stub.getExecution().getRunId();
       String sha = FakeCpuActivities.sha(0);
       String child = DatasetWorkflowImpl.childId("window-4", sha, 0);
       ImageResult accepted = result(sha, 1, new Usage(10, 5, 0.001));
@@ -181,7 +182,7 @@ class DatasetWindowTest {
     try (WorkflowTestHarness harness = new WorkflowTestHarness(SMALL_HISTORY)) {
       harness.cpu.addImages(10);
       harness.api.describeGate = new CountDownLatch(1);
-      WorkflowStub stub = harness.start("window-5", REQUEST.withWindow(2));
+      WorkflowStub stub = harness.startFollowing("window-5", REQUEST.withWindow(2));
       awaitInFlight(stub, 2);
       stub.signal("pause");
       harness.awaitState(stub, DatasetWorkflowImpl.PAUSED);

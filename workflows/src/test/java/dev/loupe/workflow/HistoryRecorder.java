@@ -127,7 +127,7 @@ public final class HistoryRecorder {
       harness.cpu.addImages(3);
       harness.api.describeGate = new CountDownLatch(1);
       WorkflowStub stub =
-          harness.start(
+          harness.startFollowing(
               RecordedHistories.DATASET_ID, REQUEST.withWindow(3).withFailedWaitHours(0.0));
       awaitInFlight(stub, 3);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -87,6 +87,15 @@ final class WorkflowTestHarness implements AutoCloseable {
     return WorkflowStub.fromTyped(workflow);
   }
 
+  /**
+   * Starts a dataset without waiting for it; returns a stub of its current run, which follows it
+   * across continue-as-new (a stub of the first run would signal a closed run).
+   */
+  WorkflowStub startFollowing(String id, DatasetRequest request) {
+    start(id, request);
+    return client().newUntypedWorkflowStub(id);
+  }
+
   /** Queries progress until it reaches {@code state}; fails after 30 s. */
   Progress awaitState(WorkflowStub stub, String state) {
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
