@@ -9,7 +9,7 @@ import java.util.Locale;
  */
 record ActivityNames(String stage, String pool, String endpoint, boolean modelCall) {
   private static final String[] MODEL_PREFIXES = {"Api", "Captioner"};
-  private static final String[] PREFIXES = {"Api", "Captioner", "Cpu"};
+  private static final String[] PREFIXES = {"Api", "Captioner", "Cpu", "Workflows"};
 
   /** What {@link TaskQueues#api} puts before the endpoint name. */
   private static final String API_QUEUE_PREFIX = "loupe-api-";
@@ -36,6 +36,9 @@ record ActivityNames(String stage, String pool, String endpoint, boolean modelCa
       endpoint = "captioner";
     } else if (taskQueue.equals(TaskQueues.CPU)) {
       pool = "cpu";
+      endpoint = "";
+    } else if (taskQueue.equals(TaskQueues.WORKFLOWS)) {
+      pool = "workflows";
       endpoint = "";
     } else {
       pool = taskQueue;

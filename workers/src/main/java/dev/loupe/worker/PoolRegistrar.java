@@ -1,5 +1,6 @@
 package dev.loupe.worker;
 
+import dev.loupe.activity.WorkflowsActivitiesImpl;
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.config.WorkerSettings.PollerSettings;
@@ -79,6 +80,9 @@ public final class PoolRegistrar {
       worker.registerWorkflowImplementationTypes(ShardExportWorkflowImpl.class);
       worker.registerWorkflowImplementationFactory(BatchWorkflow.class, BatchWorkflowImpl::new);
       worker.registerWorkflowImplementationTypes(TokenBudgetWorkflowImpl.class);
+      // Looks up image workflows for the datasets (a carried child that ended without reporting).
+      worker.registerActivitiesImplementations(
+          new WorkflowsActivitiesImpl(factory.getWorkflowClient()));
       queues.add(TaskQueues.WORKFLOWS);
     }
     if (pools.contains(Pool.CPU)) {

@@ -1,6 +1,7 @@
 package dev.loupe.bench;
 
 import dev.loupe.contract.DatasetResult;
+import dev.loupe.contract.Progress;
 import dev.loupe.provider.fake.FakeRateLimit;
 import dev.loupe.recipe.ProjectConfig;
 import java.io.IOException;
@@ -267,6 +268,14 @@ public final class Bench {
           cluster.startDataset(scenario + "-" + System.currentTimeMillis(), images, out, window);
       DatasetResult result = cluster.await(id, Duration.ofHours(3));
       double wall = (System.nanoTime() - start) / 1e9;
+      int continuedAsNew =
+          cluster
+              .client()
+              .newUntypedWorkflowStub(id)
+              .query("progress", Progress.class)
+              .continuedAsNew();
+      System.err.printf(
+          Locale.ROOT, "bench: dataset %s continued as new %d times%n", id, continuedAsNew);
       long cpu = worker.cpuMillis() - cpuBefore;
       long jit = jitBefore < 0 ? -1 : worker.jitMillis() - jitBefore;
       long serverCpu = server == null ? -1 : ProcStats.cpuMillis(server.pid()) - serverCpuBefore;

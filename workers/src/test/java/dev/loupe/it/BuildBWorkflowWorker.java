@@ -1,5 +1,6 @@
 package dev.loupe.it;
 
+import dev.loupe.activity.WorkflowsActivitiesImpl;
 import dev.loupe.contract.BatchWorkflow;
 import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.DatasetWorkflow;
@@ -35,6 +36,8 @@ public final class BuildBWorkflowWorker {
         ImageWorkflow.class, () -> new GrammarCheckedImageWorkflow(RETRY));
     worker.registerWorkflowImplementationTypes(ShardExportWorkflowImpl.class);
     worker.registerWorkflowImplementationFactory(BatchWorkflow.class, BatchWorkflowImpl::new);
+    worker.registerActivitiesImplementations(
+        new WorkflowsActivitiesImpl(temporal.workerFactory().getWorkflowClient()));
     temporal.workerFactory().start();
     System.err.println("build B worker polling " + TaskQueues.WORKFLOWS);
     Thread.currentThread().join();

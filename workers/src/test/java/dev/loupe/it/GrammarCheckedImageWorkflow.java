@@ -68,6 +68,7 @@ public final class GrammarCheckedImageWorkflow implements ImageWorkflow {
             plan.checkSettings(),
             plan.imageWorstCaseUsd(),
             plan.batches());
-    return new ImageTask(task.datasetId(), task.runToken(), task.output(), task.item(), checked);
+    return new ImageTask(
+        task.datasetId(), task.runToken(), task.output(), task.item(), checked, task.signalsDone());
   }
 }

@@ -24,4 +24,10 @@ class ActivityNamesTest {
     assertThat(ActivityNames.of("CpuListSource", TaskQueues.CPU))
         .isEqualTo(new ActivityNames("list_source", "cpu", "", false));
   }
+
+  @Test
+  void workflowsPoolActivityIsNamedForItsPool() {
+    assertThat(ActivityNames.of("WorkflowsClosedImages", TaskQueues.WORKFLOWS))
+        .isEqualTo(new ActivityNames("closed_images", "workflows", "", false));
+  }
 }

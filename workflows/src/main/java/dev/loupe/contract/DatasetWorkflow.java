@@ -19,6 +19,7 @@ public interface DatasetWorkflow {
   String TYPE = "DatasetWorkflow";
   String RETRY_FAILED = "retryFailed";
   String FINISH = "finish";
+  String IMAGE_DONE = "imageDone";
 
   @WorkflowMethod(name = TYPE)
   DatasetResult run(DatasetRequest request);
@@ -38,6 +39,14 @@ public interface DatasetWorkflow {
   /** A batch lane of this dataset reports its figures (sent by {@code BatchWorkflow}). */
   @SignalMethod(name = "batchProgress")
   void batchProgress(BatchProgress progress);
+
+  /**
+   * An image child reports how it ended (sent by {@code ImageWorkflow} at its end, for datasets
+   * that keep their window full across continue-as-new). Counted only for an image in flight under
+   * the same child ID and run token, and once: a repeated, late or forged signal is ignored.
+   */
+  @SignalMethod(name = IMAGE_DONE)
+  void imageDone(ImageDone done);
 
   /**
    * Runs the failed images again (child IDs {@code <dataset>/<sha256>/retry-<n>}), merging their

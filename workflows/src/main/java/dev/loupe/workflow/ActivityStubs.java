@@ -8,6 +8,7 @@ import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan.StagePlan;
 import dev.loupe.contract.TaskQueues;
+import dev.loupe.contract.WorkflowsActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -68,6 +69,22 @@ final class ActivityStubs {
                   .setInitialInterval(Duration.ofSeconds(2))
                   .setMaximumInterval(Duration.ofMinutes(1))
                   .setMaximumAttempts(8)
+                  .build())
+          .build();
+
+  /**
+   * Looking up image workflows on the server, from the workflows pool: a few hundred describe calls
+   * at most. Retried for a while, since the server itself may be briefly unreachable.
+   */
+  static final ActivityOptions WORKFLOWS =
+      ActivityOptions.newBuilder()
+          .setTaskQueue(TaskQueues.WORKFLOWS)
+          .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setMaximumInterval(Duration.ofSeconds(30))
+                  .setMaximumAttempts(6)
                   .build())
           .build();
 
@@ -230,6 +247,10 @@ final class ActivityStubs {
 
   static CpuActivities cpu() {
     return Workflow.newActivityStub(CpuActivities.class, CPU);
+  }
+
+  static WorkflowsActivities workflows() {
+    return Workflow.newActivityStub(WorkflowsActivities.class, WORKFLOWS);
   }
 
   static CaptionerActivities captioner() {

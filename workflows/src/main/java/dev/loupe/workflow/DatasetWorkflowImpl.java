@@ -5,9 +5,12 @@ import dev.loupe.contract.BatchRef;
 import dev.loupe.contract.BatchRun;
 import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.BatchWorkflow;
+import dev.loupe.contract.ClosedImagesRequest;
+import dev.loupe.contract.ClosedImagesResult;
 import dev.loupe.contract.Counts;
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetCarry;
+import dev.loupe.contract.DatasetCarry.InFlightImage;
 import dev.loupe.contract.DatasetFairness;
 import dev.loupe.contract.DatasetRequest;
 import dev.loupe.contract.DatasetResult;
@@ -17,6 +20,7 @@ import dev.loupe.contract.ExportFormats;
 import dev.loupe.contract.ExportRequest;
 import dev.loupe.contract.ExportResult;
 import dev.loupe.contract.FailedImage;
+import dev.loupe.contract.ImageDone;
 import dev.loupe.contract.ImageResult;
 import dev.loupe.contract.ImageStatus;
 import dev.loupe.contract.ImageTask;
@@ -35,6 +39,7 @@ import dev.loupe.contract.ShardsResult;
 import dev.loupe.contract.SourceItem;
 import dev.loupe.contract.SourcePage;
 import dev.loupe.contract.TaskQueues;
+import dev.loupe.contract.Usage;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.Priority;
 import io.temporal.failure.ActivityFailure;
@@ -44,17 +49,20 @@ import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.ExternalWorkflowStub;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -62,7 +70,13 @@ import org.slf4j.Logger;
  * counts their outcomes, continues as new before history grows large, then exports. When images
  * failed, it waits for {@code retryFailed} (a round that lists the failed records again and runs
  * them as new children, then exports again) or {@code finish}. State is a cursor, counters, at most
- * one page of pending items and the in-flight hashes: O(window), not O(images).
+ * one page of pending items and the images in flight: O(window), not O(images).
+ *
+ * <p>The window stays full across continue-as-new: children are started with parent close policy
+ * ABANDON, report how they ended by {@link DatasetWorkflow#imageDone(ImageDone)} to the dataset's
+ * workflow ID (which the next run keeps), and the images in flight travel in the carry. A carried
+ * child that closes without reporting (failed as a workflow, terminated, timed out) is found by
+ * looking it up on the server now and then ({@link #watchCarried()}) and recorded as failed.
  */
 public final class DatasetWorkflowImpl implements DatasetWorkflow {
   private static final Logger log = Workflow.getLogger(DatasetWorkflowImpl.class);
@@ -81,7 +95,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   }
 
   /** A child that failed as a workflow, so it persisted no record; the run writes one. */
-  private record Unrecorded(SourceItem item, String detail) {}
+  private record Unrecorded(String childId, SourceItem item, String detail) {}
 
   /** Change id: a budget reserves each in-flight image's worst case. */
   static final String BUDGET_RESERVES = "budget-reserves-in-flight";
@@ -89,11 +103,54 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   /** Change id: a run records its tuning and keeps it (see {@link RunKnobs}). */
   static final String TUNING_FIXED = "dataset-tuning-fixed";
 
+  /**
+   * Change id: children outlive continue-as-new (ABANDON), report by {@code imageDone}, and the
+   * images in flight are carried, so the window is not drained before each continue-as-new.
+   */
+  static final String WINDOW_ACROSS_CONTINUE = "window-kept-full-across-continue-as-new";
+
+  /** First look at carried children not heard from; doubles while none is found closed. */
+  static final Duration WATCH_FIRST = Duration.ofMinutes(1);
+
+  /** Longest wait between two looks at carried children not heard from. */
+  static final Duration WATCH_MOST = Duration.ofMinutes(30);
+
+  /** Bounds of a plausible {@code imageDone}: anything beyond is not from one of our images. */
+  private static final int MOST_QA_PER_IMAGE = 10_000;
+
+  /** At most this many fills of the window once continue-as-new is due. */
+  private static final int MOST_REFILLS = 3;
+
+  /** Signals buffered before the carry is restored, at most (one window's worth). */
+  private static final int MOST_EARLY_SIGNALS = DatasetRequest.MAX_WINDOW;
+
   private final DatasetTuning workerTuning;
   private final CpuActivities cpu = ActivityStubs.cpu();
   private final Deque<SourceItem> pending = new ArrayDeque<>();
-  private final Set<String> inFlight = new HashSet<>();
+
+  /** The images in flight by SHA-256, with their child IDs, in start order. */
+  private final Map<String, InFlightImage> inFlight = new LinkedHashMap<>();
+
+  /** Of the images in flight, those carried from an earlier run and not heard from since. */
+  private final Set<String> unheard = new LinkedHashSet<>();
+
   private final Deque<Unrecorded> unrecorded = new ArrayDeque<>();
+  private final List<ImageDone> early = new ArrayList<>();
+
+  /** Whether this run takes the {@link #WINDOW_ACROSS_CONTINUE} path. */
+  private boolean keepsWindow;
+
+  /** Whether the carry (or the plan) is in place, so signals can be checked against it. */
+  private boolean restored;
+
+  /** Children whose start the server has not confirmed yet. */
+  private int starting;
+
+  /** Times this run filled its window again before continuing as new. */
+  private int refills;
+
+  private Promise<Void> watchTimer;
+  private Duration watchDelay = WATCH_FIRST;
 
   private DatasetTuning tuning;
   private RunPlan plan;
@@ -187,6 +244,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     tuning =
         RunKnobs.fixed(
             TUNING_FIXED, DatasetTuning.class, carry == null ? null : carry.tuning(), workerTuning);
+    keepsWindow =
+        Workflow.getVersion(WINDOW_ACROSS_CONTINUE, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
     if (carry != null) {
       plan = carry.plan();
       runToken = carry.runToken();
@@ -197,10 +257,20 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
       startedAtMillis = carry.startedAtMillis();
       continuedAsNew = carry.continuedAsNew();
       retryRound = carry.retryRound();
+      paused = carry.pausedOrFalse();
+      for (InFlightImage image : carry.inFlightOrEmpty()) {
+        inFlight.put(image.item().sha256(), image);
+        unheard.add(image.item().sha256());
+      }
+      restored();
+      if (!unheard.isEmpty()) {
+        watchTimer = watchTimer();
+      }
       return;
     }
     startedAtMillis = Workflow.currentTimeMillis();
     runToken = Workflow.getInfo().getFirstExecutionRunId();
+    restored();
     publish();
     try {
       plan = cpu.plan(request);
@@ -331,7 +401,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     while (true) {
       recordUnrecorded();
       while (!paused && !stopStarting(request) && inFlight.size() < window) {
-        if (continueAsNewDue() && pending.isEmpty()) {
+        if (!keepsWindow && continueAsNewDue() && pending.isEmpty()) {
           break;
         }
         SourceItem item = nextItem(request);
@@ -345,14 +415,109 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
       if (idle && noMoreToStart) {
         return false;
       }
-      if (idle && continueAsNewDue() && pending.isEmpty()) {
+      if (!keepsWindow && idle && continueAsNewDue() && pending.isEmpty()) {
+        return true;
+      }
+      if (keepsWindow && continueAsNewDue()) {
+        // With the window full: the images in flight go on, are carried, and the next run starts
+        // new ones as they end.
+        Workflow.await(() -> starting == 0);
+        recordUnrecorded(); // a child that could not start is not carried as if running
+        if (inFlight.size() < window && !noMoreToStart && !paused && refills < MOST_REFILLS) {
+          refills++; // images ended while the starts were confirmed: fill the window again
+          continue;
+        }
         return true;
       }
       int seen = completions;
       boolean pausedBefore = paused;
       state = paused ? PAUSED : working();
       publish();
-      Workflow.await(() -> completions != seen || paused != pausedBefore || !unrecorded.isEmpty());
+      awaitChange(() -> completions != seen || paused != pausedBefore || !unrecorded.isEmpty());
+    }
+  }
+
+  /**
+   * Waits until {@code changed}; meanwhile, when the watch timer fires, looks at the carried
+   * children not heard from.
+   */
+  private void awaitChange(Supplier<Boolean> changed) {
+    Promise<Void> timer = watchTimer;
+    if (timer == null) {
+      Workflow.await(changed);
+      return;
+    }
+    Workflow.await(() -> changed.get() || timer.isCompleted());
+    if (timer.isCompleted()) {
+      watchTimer = null;
+      watchCarried();
+    }
+  }
+
+  /** A timer that outlives a cancellation of the run, so the drain keeps watching. */
+  private Promise<Void> watchTimer() {
+    List<Promise<Void>> timer = new ArrayList<>(1);
+    Workflow.newDetachedCancellationScope(() -> timer.add(Workflow.newTimer(watchDelay))).run();
+    return timer.get(0);
+  }
+
+  /**
+   * Asks the server which carried children not heard from have closed. A child that completed
+   * counts with its result (its signal may still come, and is then ignored); one that closed
+   * otherwise (failed as a workflow, terminated, timed out) gets a failed record, as a child of
+   * this run that failed as a workflow does. Looks again later while any remain, less often each
+   * time none has closed.
+   */
+  private void watchCarried() {
+    if (unheard.isEmpty()) {
+      return;
+    }
+    Map<String, String> shaByChild = new LinkedHashMap<>();
+    for (String sha : unheard) {
+      if (shaByChild.size() == ClosedImagesRequest.MAX_IDS) {
+        break;
+      }
+      shaByChild.put(inFlight.get(sha).childId(), sha);
+    }
+    List<ClosedImagesResult.Closed> closed = List.of();
+    try {
+      List<ClosedImagesResult> found = new ArrayList<>(1);
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  found.add(
+                      ActivityStubs.workflows()
+                          .closedImages(new ClosedImagesRequest(List.copyOf(shaByChild.keySet())))))
+          .run();
+      closed = found.get(0).closed();
+    } catch (ActivityFailure serverDown) {
+      log.warn("could not look up {} images in flight: {}", shaByChild.size(), serverDown);
+    }
+    boolean any = false;
+    for (ClosedImagesResult.Closed child : closed) {
+      String sha = shaByChild.get(child.workflowId());
+      if (sha == null || !unheard.contains(sha)) {
+        continue;
+      }
+      any = true;
+      if (ClosedImagesResult.Closed.COMPLETED.equals(child.status()) && child.result() != null) {
+        complete(sha, child.workflowId(), child.result());
+      } else {
+        unheard.remove(sha);
+        unrecorded.add(
+            new Unrecorded(
+                child.workflowId(),
+                inFlight.get(sha).item(),
+                "the image workflow ended " + child.status() + " without a result"));
+      }
+    }
+    if (!any) {
+      watchDelay = watchDelay.multipliedBy(2);
+      if (watchDelay.compareTo(WATCH_MOST) > 0) {
+        watchDelay = WATCH_MOST;
+      }
+    }
+    if (!unheard.isEmpty()) {
+      watchTimer = watchTimer();
     }
   }
 
@@ -377,27 +542,31 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
 
   private void start(DatasetRequest request, SourceItem item) {
     if (retryRound > 0) {
-      if (inFlight.contains(item.sha256())) {
+      if (inFlight.containsKey(item.sha256())) {
         return;
       }
       counts = counts.retrying();
     } else {
       counts = counts.withListed(1);
     }
-    if (!inFlight.add(item.sha256())) {
+    String childId = childId(datasetId, item.sha256(), retryRound);
+    if (inFlight.putIfAbsent(item.sha256(), new InFlightImage(childId, item)) != null) {
       recordDuplicateInFlight(request, item);
       return;
     }
-    ImageWorkflow child =
-        Workflow.newChildWorkflowStub(
-            ImageWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(childId(datasetId, item.sha256(), retryRound))
-                .setTaskQueue(TaskQueues.WORKFLOWS)
-                .setTypedSearchAttributes(ImageSearchAttributes.atStart(datasetId))
-                .setPriority(fairness)
-                .build());
-    ImageTask task = new ImageTask(datasetId, runToken, output, item, plan);
+    ChildWorkflowOptions.Builder options =
+        ChildWorkflowOptions.newBuilder()
+            .setWorkflowId(childId)
+            .setTaskQueue(TaskQueues.WORKFLOWS)
+            .setTypedSearchAttributes(ImageSearchAttributes.atStart(datasetId))
+            .setPriority(fairness);
+    if (keepsWindow) {
+      // Continue-as-new closes this run: the child goes on and reports to the next one.
+      options.setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON);
+    }
+    ImageWorkflow child = Workflow.newChildWorkflowStub(ImageWorkflow.class, options.build());
+    ImageTask task =
+        new ImageTask(datasetId, runToken, output, item, plan, keepsWindow ? true : null);
     // Children run detached so that cancelling the dataset drains them instead of killing them.
     Workflow.newDetachedCancellationScope(
             () ->
@@ -405,14 +574,24 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
                     .handle(
                         (result, failure) -> {
                           if (failure == null) {
-                            complete(item, result);
+                            complete(item.sha256(), childId, result);
                           } else {
                             unrecorded.add(
-                                new Unrecorded(item, String.valueOf(failure.getMessage())));
+                                new Unrecorded(
+                                    childId, item, String.valueOf(failure.getMessage())));
                           }
                           return null;
                         }))
         .run();
+    if (keepsWindow) {
+      starting++;
+      Workflow.getWorkflowExecution(child)
+          .handle(
+              (execution, failure) -> {
+                starting--;
+                return null;
+              });
+    }
   }
 
   /**
@@ -449,6 +628,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   private void recordUnrecorded() {
     while (!unrecorded.isEmpty()) {
       Unrecorded failed = unrecorded.pollFirst();
+      if (!isInFlight(failed.item().sha256(), failed.childId())) {
+        continue; // counted already, from its imageDone
+      }
       ImageResult result =
           new ImageResult(
               failed.item().sha256(),
@@ -477,12 +659,25 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
       } catch (ActivityFailure storageDown) {
         log.warn("could not record the failure of {}: {}", failed.item().sha256(), storageDown);
       }
-      complete(failed.item(), result);
+      complete(failed.item().sha256(), failed.childId(), result);
     }
   }
 
-  private void complete(SourceItem item, ImageResult result) {
-    inFlight.remove(item.sha256());
+  private boolean isInFlight(String sha256, String childId) {
+    InFlightImage image = inFlight.get(sha256);
+    return image != null && image.childId().equals(childId);
+  }
+
+  /**
+   * Counts how the image ended, once: its completion, its {@code imageDone} signal and a look-up
+   * may all report it, and only the first one that finds it in flight under that child ID counts.
+   */
+  private void complete(String sha256, String childId, ImageResult result) {
+    if (!isInFlight(sha256, childId)) {
+      return;
+    }
+    inFlight.remove(sha256);
+    unheard.remove(sha256);
     counts = counts.add(result);
     completions++;
   }
@@ -550,7 +745,9 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
             startedAtMillis,
             continuedAsNew + 1,
             retryRound,
-            tuning);
+            tuning,
+            keepsWindow ? List.copyOf(inFlight.values()) : null,
+            keepsWindow ? paused : null);
     Workflow.continueAsNew(request.withCarry(carry));
   }
 
@@ -558,7 +755,7 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
     state = DRAINING;
     publish();
     while (!inFlight.isEmpty()) {
-      Workflow.await(() -> inFlight.isEmpty() || !unrecorded.isEmpty());
+      awaitChange(() -> inFlight.isEmpty() || !unrecorded.isEmpty());
       recordUnrecorded();
     }
   }
@@ -715,6 +912,70 @@ public final class DatasetWorkflowImpl implements DatasetWorkflow {
   @Override
   public void resume() {
     paused = false;
+  }
+
+  @Override
+  public void imageDone(ImageDone done) {
+    if (!restored) {
+      // Delivered before the run restored its carry: checked once it has.
+      if (early.size() < MOST_EARLY_SIGNALS) {
+        early.add(done);
+      }
+      return;
+    }
+    String problem = problemOf(done);
+    if (problem != null) {
+      log.warn("ignored an imageDone signal: {}", problem);
+      return;
+    }
+    complete(done.result().sha256(), done.childId(), done.result());
+  }
+
+  private void restored() {
+    restored = true;
+    for (ImageDone done : early) {
+      imageDone(done);
+    }
+    early.clear();
+  }
+
+  /** Why a signal is not one of this run's images reporting, or null when it is. */
+  private String problemOf(ImageDone done) {
+    if (!keepsWindow) {
+      return "this run counts its children's completions";
+    }
+    if (done == null || done.result() == null || done.result().sha256() == null) {
+      return "no result";
+    }
+    ImageResult result = done.result();
+    if (!isInFlight(result.sha256(), done.childId())) {
+      return "no image in flight under child ID " + abbreviated(done.childId());
+    }
+    if (!runToken.equals(done.runToken())) {
+      return "another dataset run's image " + abbreviated(done.childId());
+    }
+    if (result.status() == null) {
+      return "no status";
+    }
+    if (result.qaAccepted() < 0 || result.qaAccepted() > MOST_QA_PER_IMAGE) {
+      return "implausible accepted QA pairs: " + result.qaAccepted();
+    }
+    Usage usage = result.usage();
+    if (usage != null
+        && (usage.inputTokens() < 0
+            || usage.outputTokens() < 0
+            || !(usage.costUsd() >= 0)
+            || Double.isInfinite(usage.costUsd()))) {
+      return "implausible usage";
+    }
+    return null;
+  }
+
+  private static String abbreviated(String text) {
+    if (text == null) {
+      return "null";
+    }
+    return text.length() <= 200 ? text : text.substring(0, 200) + "…";
   }
 
   @Override

@@ -5,8 +5,10 @@ import dev.loupe.contract.CaptionResult;
 import dev.loupe.contract.Check;
 import dev.loupe.contract.CombinedResult;
 import dev.loupe.contract.CpuActivities;
+import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.DescribeRequest;
 import dev.loupe.contract.FuseRequest;
+import dev.loupe.contract.ImageDone;
 import dev.loupe.contract.ImageInfo;
 import dev.loupe.contract.ImageResult;
 import dev.loupe.contract.ImageStatus;
@@ -25,11 +27,14 @@ import dev.loupe.contract.ScoreRequest;
 import dev.loupe.contract.ScoreResult;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.SignalExternalWorkflowException;
+import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
 
 /**
  * probe → [ocr] → describe (or ALLaVA's single call) → [fuse] → caption checks → ask → answer →
@@ -37,6 +42,7 @@ import java.util.Map;
  * history, so a crashed worker resumes at the next stage without paying again.
  */
 public final class ImageWorkflowImpl implements ImageWorkflow {
+  private static final Logger log = Workflow.getLogger(ImageWorkflowImpl.class);
   static final String OCR_LANGUAGES = "eng+chi_sim";
 
   private final CpuActivities cpu = ActivityStubs.cpu();
@@ -61,7 +67,26 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
   public ImageResult process(ImageTask task) {
     ImageResult result = run(task);
     ImageSearchAttributes.markEnded(result.status());
+    if (task.signalsDoneOrFalse()) {
+      reportDone(task, result);
+    }
     return result;
+  }
+
+  /**
+   * Tells the dataset how the image ended. The dataset may have continued as new since it started
+   * this image, so its completion would reach a closed run; the signal goes to the dataset's
+   * workflow ID, which reaches whichever run is current. A dataset that has closed cannot count the
+   * image any more: the image still returns its result.
+   */
+  private static void reportDone(ImageTask task, ImageResult result) {
+    ImageDone done = new ImageDone(Workflow.getInfo().getWorkflowId(), task.runToken(), result);
+    try {
+      Workflow.newUntypedExternalWorkflowStub(task.datasetId())
+          .signal(DatasetWorkflow.IMAGE_DONE, done);
+    } catch (SignalExternalWorkflowException datasetClosed) {
+      log.warn("dataset {} is closed: it did not count this image", task.datasetId());
+    }
   }
 
   private ImageResult run(ImageTask task) {

@@ -65,6 +65,9 @@ final class FakeApiActivities implements ApiActivities {
   /** Describe calls wait for this latch; tests close it to keep images in flight. */
   volatile CountDownLatch describeGate = new CountDownLatch(0);
 
+  /** Describe calls take at least this long, like a model does. */
+  volatile long describeMillis;
+
   private final String endpoint;
 
   FakeApiActivities(String endpoint) {
@@ -89,6 +92,7 @@ final class FakeApiActivities implements ApiActivities {
     describes.add(request);
     try {
       describeGate.await();
+      Thread.sleep(describeMillis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

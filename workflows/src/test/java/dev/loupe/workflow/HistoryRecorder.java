@@ -75,6 +75,7 @@ public final class HistoryRecorder {
     HistoryRecorder recorder = new HistoryRecorder();
     recorder.retryRound();
     recorder.continueAsNew();
+    recorder.carriedImageTerminated();
     recorder.pauseAndResume();
     recorder.cancelDrainsAndExports();
     recorder.qaPipeline();
@@ -115,7 +116,38 @@ public final class HistoryRecorder {
       List<WorkflowExecutionHistory> runs = runs(harness.client(), datasetId());
       assertThat(runs).hasSizeGreaterThanOrEqualTo(2);
       keep(DatasetWorkflow.TYPE, "continue-as-new-first-run", runs.get(0));
+      keep(DatasetWorkflow.TYPE, "continue-as-new-middle-run", runs.get(1));
       keep(DatasetWorkflow.TYPE, "continue-as-new-last-run", runs.get(runs.size() - 1));
+    }
+  }
+
+  /**
+   * Three images blocked in flight while pause and resume grow the history: the dataset continues
+   * as new carrying them; one is terminated from outside, the new run looks it up and records it
+   * failed, the other two report by imageDone.
+   */
+  private void carriedImageTerminated() {
+    try (WorkflowTestHarness harness = new WorkflowTestHarness(new DatasetTuning(100, 10))) {
+      harness.cpu.addImages(3);
+      harness.api.describeGate = new CountDownLatch(1);
+      WorkflowStub stub =
+          harness.startFollowing(
+              RecordedHistories.DATASET_ID, REQUEST.withWindow(3).withFailedWaitHours(0.0));
+      awaitInFlight(stub, 3);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (stub.query("progress", Progress.class).continuedAsNew() == 0) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        stub.signal("pause");
+        stub.signal("resume");
+      }
+      stub.signal("resume");
+      harness.client().newUntypedWorkflowStub(imageId(sha(1))).terminate("by hand");
+      harness.api.describeGate.countDown();
+      // The next run looks the image up after DatasetWorkflowImpl.WATCH_FIRST (time skipped).
+      assertThat(result(stub, DatasetResult.class, Duration.ofMinutes(10)).counts().failed())
+          .isEqualTo(1);
+      List<WorkflowExecutionHistory> runs = runs(harness.client(), datasetId());
+      keep(DatasetWorkflow.TYPE, "carried-image-terminated", runs.get(runs.size() - 1));
     }
   }
 
@@ -378,11 +410,19 @@ public final class HistoryRecorder {
 
   /** The workflow's result; fails when it has not ended within {@link #RESULT_TIMEOUT}. */
   private static <T> T result(WorkflowStub stub, Class<T> type) {
+    return result(stub, type, RESULT_TIMEOUT);
+  }
+
+  /**
+   * The workflow's result; fails when it has not ended within {@code timeout}, which counts the
+   * server's time: longer than a timer the test server skips.
+   */
+  private static <T> T result(WorkflowStub stub, Class<T> type, Duration timeout) {
     try {
-      return stub.getResult(RESULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS, type);
+      return stub.getResult(timeout.toSeconds(), TimeUnit.SECONDS, type);
     } catch (TimeoutException e) {
       throw new AssertionError(
-          stub.getExecution().getWorkflowId() + " did not end within " + RESULT_TIMEOUT, e);
+          stub.getExecution().getWorkflowId() + " did not end within " + timeout, e);
     }
   }
 

@@ -28,6 +28,7 @@ final class WorkflowTestHarness implements AutoCloseable {
   final FakeApiActivities api = new FakeApiActivities("fake");
   final FakeApiActivities down = new FakeApiActivities("down");
   final FakeBatchActivities batches = new FakeBatchActivities();
+  final ServerWorkflowsActivities lookups = new ServerWorkflowsActivities(env.getWorkflowClient());
 
   WorkflowTestHarness(DatasetTuning tuning) {
     this(tuning, () -> new ImageWorkflowImpl(RETRY));
@@ -48,6 +49,7 @@ final class WorkflowTestHarness implements AutoCloseable {
         ShardExportWorkflow.class, () -> new ShardExportWorkflowImpl(new ShardTuning(4, 10)));
     workflows.registerWorkflowImplementationFactory(
         BatchWorkflow.class, () -> new BatchWorkflowImpl(new BatchTuning(200, 600, 10)));
+    workflows.registerActivitiesImplementations(lookups);
     env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
     env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api, batches);
     down.describeFailure = dev.loupe.contract.FailureType.TRANSPORT;
@@ -83,6 +85,15 @@ final class WorkflowTestHarness implements AutoCloseable {
     DatasetWorkflow workflow = dataset(id);
     WorkflowClient.start(workflow::run, request);
     return WorkflowStub.fromTyped(workflow);
+  }
+
+  /**
+   * Starts a dataset without waiting for it; returns a stub of its current run, which follows it
+   * across continue-as-new (a stub of the first run would signal a closed run).
+   */
+  WorkflowStub startFollowing(String id, DatasetRequest request) {
+    start(id, request);
+    return client().newUntypedWorkflowStub(id);
   }
 
   /** Queries progress until it reaches {@code state}; fails after 30 s. */
