@@ -16,6 +16,7 @@ import dev.loupe.contract.Progress;
 import dev.loupe.contract.Usage;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.common.converter.DefaultDataConverter;
@@ -61,21 +62,6 @@ class DatasetWindowTest {
       int carriedFull = 0;
       for (WorkflowExecutionHistory run : runs.subList(1, runs.size())) {
         DatasetCarry carry = inputOf(run).carry();
-        System.err.println(
-            "DEBUG carry "
-                + carry.continuedAsNew()
-                + " listingDone="
-                + carry.listingDone()
-                + " pending="
-                + carry.pending().size()
-                + " inFlight="
-                + carry.inFlight()
-                + " paused="
-                + carry.paused()
-                + " events="
-                + run.getEvents().size()
-                + " done="
-                + carry.counts().done());
         boolean moreToStart = !carry.listingDone() || !carry.pending().isEmpty();
         if (moreToStart) {
           // Just before continue-as-new the window was full (it was not drained), and the next
@@ -184,14 +170,14 @@ class DatasetWindowTest {
       harness.api.describeGate = new CountDownLatch(1);
       WorkflowStub stub = harness.startFollowing("window-5", REQUEST.withWindow(2));
       awaitInFlight(stub, 2);
-      stub.signal("pause");
+      signalCurrentRun(stub, "pause");
       harness.awaitState(stub, DatasetWorkflowImpl.PAUSED);
       // Pausing a paused run changes nothing but grows its history past the limit; the images
       // that then end wake the run, which continues as new while paused.
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (harness.client().fetchHistory("window-5").getEvents().size() <= 100) {
         assertThat(System.nanoTime()).isLessThan(deadline);
-        stub.signal("pause");
+        signalCurrentRun(stub, "pause");
       }
       harness.api.describeGate.countDown();
 
@@ -204,7 +190,7 @@ class DatasetWindowTest {
       assertThat(paused.state()).isEqualTo(DatasetWorkflowImpl.PAUSED);
       assertThat(paused.total()).isEqualTo(2);
       assertThat(harness.cpu.persisted).hasSize(2);
-      stub.signal("resume");
+      signalCurrentRun(stub, "resume");
       assertThat(stub.getResult(DatasetResult.class).counts().accepted()).isEqualTo(10);
     }
   }
@@ -222,13 +208,32 @@ class DatasetWindowTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("never continued as new: " + progress);
       }
-      stub.signal("pause");
-      stub.signal("resume");
+      signalCurrentRun(stub, "pause");
+      signalCurrentRun(stub, "resume");
       progress = stub.query("progress", Progress.class);
     }
-    stub.signal("resume");
+    signalCurrentRun(stub, "resume");
     assertThat(progress.inFlight()).isEqualTo(images);
     return progress;
+  }
+
+  /**
+   * Signals the dataset's current run. The in-memory test server answers "Completed workflow" to a
+   * signal that lands while one run continues as new and the next is not yet registered (a real
+   * server hands it to the next run), so such a signal is sent again.
+   */
+  private static void signalCurrentRun(WorkflowStub stub, String signal) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        stub.signal(signal);
+        return;
+      } catch (WorkflowNotFoundException between) {
+        if (attempt == 50) {
+          throw between;
+        }
+        Thread.onSpinWait();
+      }
+    }
   }
 
   private static void awaitInFlight(WorkflowStub stub, int images) {
