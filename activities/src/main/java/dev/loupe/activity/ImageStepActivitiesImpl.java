@@ -2,11 +2,11 @@ package dev.loupe.activity;
 
 import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetWorkflow;
-import dev.loupe.contract.PersistStep;
 import dev.loupe.contract.ImageDone;
 import dev.loupe.contract.ImageResult;
 import dev.loupe.contract.ImageStepActivities;
 import dev.loupe.contract.PersistRequest;
+import dev.loupe.contract.PersistStep;
 import dev.loupe.contract.ProbeRequest;
 import dev.loupe.contract.ProbeResult;
 import io.temporal.activity.Activity;
@@ -47,9 +47,7 @@ public final class ImageStepActivitiesImpl implements ImageStepActivities {
       String imageId = Activity.getExecutionContext().getInfo().getWorkflowId();
       ImageDone done = new ImageDone(imageId, record.runToken(), result);
       try {
-        client
-            .newUntypedWorkflowStub(record.datasetId())
-            .signal(DatasetWorkflow.IMAGE_DONE, done);
+        client.newUntypedWorkflowStub(record.datasetId()).signal(DatasetWorkflow.IMAGE_DONE, done);
       } catch (WorkflowNotFoundException datasetClosed) {
         log.warn("dataset {} is closed: it did not count image {}", record.datasetId(), imageId);
       }

@@ -6,19 +6,19 @@ import dev.loupe.activity.ImageStepActivitiesImpl;
 import dev.loupe.activity.WorkflowsActivitiesImpl;
 import dev.loupe.config.ConfigLoader;
 import dev.loupe.config.LoupeConfig;
-import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.BatchWorkflow;
+import dev.loupe.contract.CpuActivities;
 import dev.loupe.contract.DatasetTuning;
 import dev.loupe.contract.DatasetWorkflow;
 import dev.loupe.contract.ImageWorkflow;
 import dev.loupe.contract.TaskQueues;
 import dev.loupe.embedded.RemoteTemporal;
+import dev.loupe.worker.LoupeModule;
+import dev.loupe.worker.TemporalModule;
 import dev.loupe.workflow.ApiRetry;
 import dev.loupe.workflow.BatchWorkflowImpl;
 import dev.loupe.workflow.DatasetWorkflowImpl;
 import dev.loupe.workflow.ShardExportWorkflowImpl;
-import dev.loupe.worker.LoupeModule;
-import dev.loupe.worker.TemporalModule;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class BuildBWorkflowWorker {
     LoupeConfig config = ConfigLoader.load(Path.of(args[0]), System.getenv());
     CpuActivities cpu =
         Guice.createInjector(
-                Stage.PRODUCTION,
+                Stage.DEVELOPMENT,
                 new LoupeModule(config, Path.of(args[1]), System.getenv()),
                 new TemporalModule(temporal))
             .getInstance(CpuActivities.class);
