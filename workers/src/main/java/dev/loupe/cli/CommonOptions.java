@@ -56,11 +56,17 @@ final class CommonOptions {
         Stage.PRODUCTION, new LoupeModule(loaded, configDirectory(), System.getenv()));
   }
 
-  /** The injector of a process whose metrics go to {@code metrics}. */
+  /**
+   * The injector of a process whose metrics go to {@code metrics}. Objects are built when a pool
+   * first needs them (development stage, not production's eager singletons): a workflows or CPU
+   * worker never builds the model clients, so it runs without the API keys that only the API
+   * workers are given (Helm, compose); an API worker without its key still fails at start, when its
+   * pool is registered.
+   */
   Injector injector(LoupeConfig loaded, TemporalConnection temporal, MeterRegistry metrics) {
     Map<String, String> env = System.getenv();
     return Guice.createInjector(
-        Stage.PRODUCTION,
+        Stage.DEVELOPMENT,
         new LoupeModule(loaded, configDirectory(), env, metrics),
         new TemporalModule(temporal));
   }

@@ -1,5 +1,6 @@
 package dev.loupe.worker;
 
+import dev.loupe.activity.ImageStepActivitiesImpl;
 import dev.loupe.activity.WorkflowsActivitiesImpl;
 import dev.loupe.config.EndpointSettings;
 import dev.loupe.config.LoupeConfig;
@@ -72,6 +73,7 @@ public final class PoolRegistrar {
               WorkerOptions.newBuilder()
                   .setMaxConcurrentWorkflowTaskExecutionSize(config.worker().workflowConcurrency())
                   .setWorkflowTaskPollersBehavior(pollers(Pool.WORKFLOWS))
+                  .setMaxConcurrentLocalActivityExecutionSize(config.cpuConcurrency())
                   .build());
       worker.registerWorkflowImplementationFactory(
           DatasetWorkflow.class, () -> new DatasetWorkflowImpl(tuning));
@@ -80,9 +82,11 @@ public final class PoolRegistrar {
       worker.registerWorkflowImplementationTypes(ShardExportWorkflowImpl.class);
       worker.registerWorkflowImplementationFactory(BatchWorkflow.class, BatchWorkflowImpl::new);
       worker.registerWorkflowImplementationTypes(TokenBudgetWorkflowImpl.class);
-      // Looks up image workflows for the datasets (a carried child that ended without reporting).
+      // Looks up image workflows for the datasets (a carried child that ended without reporting);
+      // runs images' probe and persist as local activities, as many at once as a CPU worker would.
       worker.registerActivitiesImplementations(
-          new WorkflowsActivitiesImpl(factory.getWorkflowClient()));
+          new WorkflowsActivitiesImpl(factory.getWorkflowClient()),
+          new ImageStepActivitiesImpl(cpu.get(), factory.getWorkflowClient()));
       queues.add(TaskQueues.WORKFLOWS);
     }
     if (pools.contains(Pool.CPU)) {

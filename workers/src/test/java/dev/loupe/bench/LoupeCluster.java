@@ -86,6 +86,11 @@ public final class LoupeCluster implements AutoCloseable {
     return client;
   }
 
+  /** The workers' configuration file. */
+  public Path configFile() {
+    return config;
+  }
+
   public TemporalTestServer server() {
     return server;
   }

@@ -85,4 +85,86 @@ class WorkerProcessIT {
       assertThat(worker.stderr()).contains("stopping: finishing in-flight tasks");
     }
   }
+
+  /**
+   * Each pool in a process of its own, as compose and Helm run them: only the API worker is given
+   * the endpoint's key; the workflows worker (which also probes and persists each image, as local
+   * activities) and the CPU worker start and serve without it. An API worker without its key stops
+   * at start, naming the variable.
+   */
+  @Test
+  void onlyTheApiPoolNeedsTheKeyWhenEachPoolRunsInItsOwnProcess() throws Exception {
+    String address = TestServers.temporalAddress();
+    Path images = Files.createDirectories(work.resolve("pooled"));
+    Files.write(images.resolve("chart.png"), TestImages.barChartPng());
+    Files.write(images.resolve("receipt.png"), TestImages.receiptPng());
+    Path out = work.resolve("pooled-out");
+    String key = "sk-test-pool-key-00000000000000000";
+
+    try (FakeOpenAiServer fake = FakeOpenAiServer.start(0, key)) {
+      Path config = work.resolve("pooled.yaml");
+      Files.writeString(
+          config,
+          """
+          endpoints:
+            pooled:
+              provider: openai-compatible
+              baseUrl: %s
+              model: fake-model
+              apiKeyEnv: POOLED_TEST_KEY
+          """
+              .formatted(fake.baseUrl()));
+      Map<String, String> keyless = Map.of("TEMPORAL_ADDRESS", address);
+      String[] worker = {"worker", "--config", config.toString(), "--pool"};
+      LoupeProcess refused = LoupeProcess.start(work, keyless, with(worker, "api"));
+      assertThat(refused.waitFor(Duration.ofMinutes(1))).isNotZero();
+      assertThat(refused.stderr()).contains("POOLED_TEST_KEY", "not set");
+
+      LoupeProcess workflows = LoupeProcess.start(work, keyless, with(worker, "workflows"));
+      LoupeProcess cpu = LoupeProcess.start(work, keyless, with(worker, "cpu"));
+      Map<String, String> withKey = Map.of("TEMPORAL_ADDRESS", address, "POOLED_TEST_KEY", key);
+      LoupeProcess api = LoupeProcess.start(work, withKey, with(worker, "api"));
+      try {
+        String id = "pooled-it-" + System.nanoTime();
+        LoupeProcess start =
+            LoupeProcess.start(
+                work,
+                Map.of("TEMPORAL_ADDRESS", address),
+                "start",
+                images.toString(),
+                "--out",
+                out.toString(),
+                "--id",
+                id);
+        assertThat(start.waitFor(Duration.ofMinutes(1))).as(start.stderr()).isZero();
+        WorkflowServiceStubs service =
+            WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+        try {
+          WorkflowClient client =
+              WorkflowClient.newInstance(
+                  service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+          DatasetResult result =
+              client.newUntypedWorkflowStub(id).getResult(3, TimeUnit.MINUTES, DatasetResult.class);
+          assertThat(result.counts().accepted()).as(workflows.stderr()).isEqualTo(2);
+          assertThat(Files.readAllLines(out.resolve("samples.jsonl"))).hasSize(2);
+        } finally {
+          service.shutdown();
+        }
+        assertThat(workflows.process().isAlive()).isTrue();
+        assertThat(cpu.process().isAlive()).isTrue();
+        assertThat(workflows.stderr() + cpu.stderr()).doesNotContain(key);
+      } finally {
+        workflows.process().destroy();
+        cpu.process().destroy();
+        api.process().destroy();
+      }
+    }
+  }
+
+  private static String[] with(String[] args, String last) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = last;
+    return all;
+  }
 }

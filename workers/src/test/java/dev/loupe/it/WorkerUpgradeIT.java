@@ -147,7 +147,9 @@ class WorkerUpgradeIT {
                 "-Xmx256m",
                 "-cp",
                 System.getProperty("java.class.path"),
-                BuildBWorkflowWorker.class.getName())
+                BuildBWorkflowWorker.class.getName(),
+                cluster.configFile().toString(),
+                BenchConfig.configDirectory().toString())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(log.toFile());
     builder.environment().put("TEMPORAL_ADDRESS", address);

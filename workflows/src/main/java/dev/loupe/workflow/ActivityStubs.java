@@ -5,11 +5,13 @@ import dev.loupe.contract.BatchActivities;
 import dev.loupe.contract.BatchSettings;
 import dev.loupe.contract.CaptionerActivities;
 import dev.loupe.contract.CpuActivities;
+import dev.loupe.contract.ImageStepActivities;
 import dev.loupe.contract.Lane;
 import dev.loupe.contract.RunPlan.StagePlan;
 import dev.loupe.contract.TaskQueues;
 import dev.loupe.contract.WorkflowsActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -38,6 +40,17 @@ final class ActivityStubs {
                   .setMaximumInterval(Duration.ofSeconds(30))
                   .setMaximumAttempts(6)
                   .build())
+          .build();
+
+  /**
+   * An image's probe and persist, run by the workflows pool inside the image's workflow task (one
+   * history marker each): the CPU pool's timeout and retry policy, no heartbeat (local activities
+   * have none; a worker that dies loses its workflow task, and the step runs again on replay).
+   */
+  static final LocalActivityOptions IMAGE_STEP =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(CPU.getStartToCloseTimeout())
+          .setRetryOptions(CPU.getRetryOptions())
           .build();
 
   /** Export reads every record and writes the training files; it heartbeats as it goes. */
@@ -74,18 +87,13 @@ final class ActivityStubs {
 
   /**
    * Looking up image workflows on the server, from the workflows pool: a few hundred describe calls
-   * at most. Retried for a while, since the server itself may be briefly unreachable.
+   * at most: the CPU pool's timeout and retry policy (the server itself may be briefly
+   * unreachable), without its heartbeat.
    */
   static final ActivityOptions WORKFLOWS =
-      ActivityOptions.newBuilder()
+      ActivityOptions.newBuilder(CPU)
           .setTaskQueue(TaskQueues.WORKFLOWS)
-          .setStartToCloseTimeout(Duration.ofMinutes(2))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setMaximumInterval(Duration.ofSeconds(30))
-                  .setMaximumAttempts(6)
-                  .build())
+          .setHeartbeatTimeout(null)
           .build();
 
   /** API workers heartbeat every 5 s while a call waits; a dead worker is noticed after this. */
@@ -247,6 +255,10 @@ final class ActivityStubs {
 
   static CpuActivities cpu() {
     return Workflow.newActivityStub(CpuActivities.class, CPU);
+  }
+
+  static ImageStepActivities imageSteps() {
+    return Workflow.newLocalActivityStub(ImageStepActivities.class, IMAGE_STEP);
   }
 
   static WorkflowsActivities workflows() {

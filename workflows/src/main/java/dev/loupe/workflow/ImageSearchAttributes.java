@@ -50,6 +50,17 @@ public final class ImageSearchAttributes {
     Workflow.upsertTypedSearchAttributes(STATUS.valueSet(value(status)));
   }
 
+  /**
+   * {@link #markEnded(ImageStatus)} for an image workflow whose own patch marker already dates it
+   * after this change (it started on a build with {@code ImageWorkflowImpl.LOCAL_STEPS}): no patch
+   * marker of its own, one history event fewer.
+   */
+  static void markEndedSincePatched(ImageStatus status) {
+    if (Workflow.getTypedSearchAttributes().containsKey(DATASET)) {
+      Workflow.upsertTypedSearchAttributes(STATUS.valueSet(value(status)));
+    }
+  }
+
   /** The attribute's value for an outcome: {@code accepted}, {@code rejected}, {@code failed}. */
   public static String value(ImageStatus status) {
     return status.name().toLowerCase(Locale.ROOT);

@@ -12,11 +12,13 @@ import dev.loupe.contract.ImageDone;
 import dev.loupe.contract.ImageInfo;
 import dev.loupe.contract.ImageResult;
 import dev.loupe.contract.ImageStatus;
+import dev.loupe.contract.ImageStepActivities;
 import dev.loupe.contract.ImageTask;
 import dev.loupe.contract.ImageWorkflow;
 import dev.loupe.contract.ModelCall;
 import dev.loupe.contract.OcrRequest;
 import dev.loupe.contract.PersistRequest;
+import dev.loupe.contract.PersistStep;
 import dev.loupe.contract.ProbeRequest;
 import dev.loupe.contract.ProbeResult;
 import dev.loupe.contract.QaPair;
@@ -39,13 +41,26 @@ import org.slf4j.Logger;
 /**
  * probe → [ocr] → describe (or ALLaVA's single call) → [fuse] → caption checks → ask → answer →
  * [reason] → checks → persist, as the plan says. Each stage's result is a small text kept in
- * history, so a crashed worker resumes at the next stage without paying again.
+ * history, so a crashed worker resumes at the next stage without paying again. Each model call and
+ * OCR is an activity on its pool; probe and persist (with the report to the dataset) are local
+ * activities of the workflows pool, one history event each (image workflows started before {@link
+ * #LOCAL_STEPS} keep them on the CPU pool).
  */
 public final class ImageWorkflowImpl implements ImageWorkflow {
   private static final Logger log = Workflow.getLogger(ImageWorkflowImpl.class);
   static final String OCR_LANGUAGES = "eng+chi_sim";
 
+  /**
+   * The patch that moved probe and persist to local activities and the report to the dataset into
+   * persist's step: from about 48 history events per {@code allava} image to 33
+   * (docs/benchmarks.md).
+   */
+  static final String LOCAL_STEPS = "image-steps-local";
+
   private final CpuActivities cpu = ActivityStubs.cpu();
+  private final ImageStepActivities steps = ActivityStubs.imageSteps();
+  private boolean localSteps;
+  private boolean reported;
   private final ApiRetry retry;
   private ActivityStubs stubs;
   private final List<ModelCall> calls = new ArrayList<>();
@@ -65,9 +80,15 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
 
   @Override
   public ImageResult process(ImageTask task) {
+    localSteps =
+        Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
     ImageResult result = run(task);
-    ImageSearchAttributes.markEnded(result.status());
-    if (task.signalsDoneOrFalse()) {
+    if (localSteps) {
+      ImageSearchAttributes.markEndedSincePatched(result.status());
+    } else {
+      ImageSearchAttributes.markEnded(result.status());
+    }
+    if (task.signalsDoneOrFalse() && !reported) {
       reportDone(task, result);
     }
     return result;
@@ -95,15 +116,15 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
     String lang = plan.langFor(task.item());
     ProbeResult probe;
     try {
-      probe =
-          cpu.probe(
-              new ProbeRequest(
-                  task.item(),
-                  task.output(),
-                  task.runToken(),
-                  plan.minShortSide(),
-                  plan.maxPixels(),
-                  plan.nearDuplicateDistance()));
+      ProbeRequest request =
+          new ProbeRequest(
+              task.item(),
+              task.output(),
+              task.runToken(),
+              plan.minShortSide(),
+              plan.maxPixels(),
+              plan.nearDuplicateDistance());
+      probe = localSteps ? steps.probe(request) : cpu.probe(request);
     } catch (TemporalFailure failure) {
       return persist(task, List.of(), StageFailure.of("probe", failure));
     }
@@ -276,7 +297,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
             firstFailed == null ? "the model asked no questions" : firstFailed.getValue().detail();
       }
     }
-    return cpu.persist(
+    PersistRequest record =
         new PersistRequest(
             task.output(),
             task.datasetId(),
@@ -291,7 +312,13 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
             detail,
             attempts,
             ocr,
-            captionChecks));
+            captionChecks);
+    if (!localSteps) {
+      return cpu.persist(record);
+    }
+    ImageResult result = steps.persist(new PersistStep(record, task.signalsDoneOrFalse()));
+    reported = task.signalsDoneOrFalse();
+    return result;
   }
 
   private static Map.Entry<String, Check> firstFailed(
@@ -319,7 +346,7 @@ public final class ImageWorkflowImpl implements ImageWorkflow {
   private static String stageOf(TemporalFailure failure) {
     if (failure instanceof ActivityFailure activity) {
       String type = activity.getActivityType();
-      for (String prefix : new String[] {"Api", "Captioner", "Cpu"}) {
+      for (String prefix : new String[] {"Api", "Captioner", "Cpu", "Image"}) {
         if (type.startsWith(prefix)) {
           return type.substring(prefix.length()).toLowerCase(Locale.ROOT);
         }

@@ -16,7 +16,6 @@ import dev.loupe.contract.Progress;
 import dev.loupe.contract.Usage;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.common.converter.DefaultDataConverter;
@@ -170,14 +169,14 @@ class DatasetWindowTest {
       harness.api.describeGate = new CountDownLatch(1);
       WorkflowStub stub = harness.startFollowing("window-5", REQUEST.withWindow(2));
       awaitInFlight(stub, 2);
-      signalCurrentRun(stub, "pause");
+      WorkflowTestHarness.signalCurrentRun(stub, "pause");
       harness.awaitState(stub, DatasetWorkflowImpl.PAUSED);
       // Pausing a paused run changes nothing but grows its history past the limit; the images
       // that then end wake the run, which continues as new while paused.
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (harness.client().fetchHistory("window-5").getEvents().size() <= 100) {
         assertThat(System.nanoTime()).isLessThan(deadline);
-        signalCurrentRun(stub, "pause");
+        WorkflowTestHarness.signalCurrentRun(stub, "pause");
       }
       harness.api.describeGate.countDown();
 
@@ -190,7 +189,7 @@ class DatasetWindowTest {
       assertThat(paused.state()).isEqualTo(DatasetWorkflowImpl.PAUSED);
       assertThat(paused.total()).isEqualTo(2);
       assertThat(harness.cpu.persisted).hasSize(2);
-      signalCurrentRun(stub, "resume");
+      WorkflowTestHarness.signalCurrentRun(stub, "resume");
       assertThat(stub.getResult(DatasetResult.class).counts().accepted()).isEqualTo(10);
     }
   }
@@ -208,32 +207,13 @@ class DatasetWindowTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("never continued as new: " + progress);
       }
-      signalCurrentRun(stub, "pause");
-      signalCurrentRun(stub, "resume");
+      WorkflowTestHarness.signalCurrentRun(stub, "pause");
+      WorkflowTestHarness.signalCurrentRun(stub, "resume");
       progress = stub.query("progress", Progress.class);
     }
-    signalCurrentRun(stub, "resume");
+    WorkflowTestHarness.signalCurrentRun(stub, "resume");
     assertThat(progress.inFlight()).isEqualTo(images);
     return progress;
-  }
-
-  /**
-   * Signals the dataset's current run. The in-memory test server answers "Completed workflow" to a
-   * signal that lands while one run continues as new and the next is not yet registered (a real
-   * server hands it to the next run), so such a signal is sent again.
-   */
-  private static void signalCurrentRun(WorkflowStub stub, String signal) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        stub.signal(signal);
-        return;
-      } catch (WorkflowNotFoundException between) {
-        if (attempt == 50) {
-          throw between;
-        }
-        Thread.onSpinWait();
-      }
-    }
   }
 
   private static void awaitInFlight(WorkflowStub stub, int images) {

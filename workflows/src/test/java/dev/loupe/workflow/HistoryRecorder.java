@@ -137,10 +137,10 @@ public final class HistoryRecorder {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (stub.query("progress", Progress.class).continuedAsNew() == 0) {
         assertThat(System.nanoTime()).isLessThan(deadline);
-        stub.signal("pause");
-        stub.signal("resume");
+        WorkflowTestHarness.signalCurrentRun(stub, "pause");
+        WorkflowTestHarness.signalCurrentRun(stub, "resume");
       }
-      stub.signal("resume");
+      WorkflowTestHarness.signalCurrentRun(stub, "resume");
       harness.client().newUntypedWorkflowStub(imageId(sha(1))).terminate("by hand");
       harness.api.describeGate.countDown();
       // The next run looks the image up after DatasetWorkflowImpl.WATCH_FIRST (time skipped).

@@ -13,6 +13,7 @@ import dev.loupe.contract.ShardTuning;
 import dev.loupe.contract.TaskQueues;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -29,6 +30,7 @@ final class WorkflowTestHarness implements AutoCloseable {
   final FakeApiActivities down = new FakeApiActivities("down");
   final FakeBatchActivities batches = new FakeBatchActivities();
   final ServerWorkflowsActivities lookups = new ServerWorkflowsActivities(env.getWorkflowClient());
+  final LocalImageSteps steps = new LocalImageSteps(cpu, env.getWorkflowClient());
 
   WorkflowTestHarness(DatasetTuning tuning) {
     this(tuning, () -> new ImageWorkflowImpl(RETRY));
@@ -49,7 +51,7 @@ final class WorkflowTestHarness implements AutoCloseable {
         ShardExportWorkflow.class, () -> new ShardExportWorkflowImpl(new ShardTuning(4, 10)));
     workflows.registerWorkflowImplementationFactory(
         BatchWorkflow.class, () -> new BatchWorkflowImpl(new BatchTuning(200, 600, 10)));
-    workflows.registerActivitiesImplementations(lookups);
+    workflows.registerActivitiesImplementations(lookups, steps);
     env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(cpu);
     env.newWorker(TaskQueues.api("fake")).registerActivitiesImplementations(api, batches);
     down.describeFailure = dev.loupe.contract.FailureType.TRANSPORT;
@@ -94,6 +96,25 @@ final class WorkflowTestHarness implements AutoCloseable {
   WorkflowStub startFollowing(String id, DatasetRequest request) {
     start(id, request);
     return client().newUntypedWorkflowStub(id);
+  }
+
+  /**
+   * Signals the dataset's current run. The in-memory test server answers "Completed workflow" to a
+   * signal that lands while one run continues as new and the next is not yet registered (a real
+   * server hands it to the next run), so such a signal is sent again.
+   */
+  static void signalCurrentRun(WorkflowStub stub, String signal, Object... args) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        stub.signal(signal, args);
+        return;
+      } catch (WorkflowNotFoundException between) {
+        if (attempt == 50) {
+          throw between;
+        }
+        Thread.onSpinWait();
+      }
+    }
   }
 
   /** Queries progress until it reaches {@code state}; fails after 30 s. */
