@@ -120,9 +120,7 @@ final class FleetBench {
               100 * allowedShare(budget.admitted(), tpm));
           Bench.line(
               "fake's bucket at 10/30/50/70/90 % of span",
-              "%s of %d",
-              levels(budget.admitted()),
-              tpm);
+              "%s of %d", levels(budget.admitted()), tpm);
         }
         Bench.line(
             "429 share",
