@@ -6,6 +6,8 @@ import dev.loupe.contract.TokenBudgetWorkflow;
 import dev.loupe.provider.fake.FakeRateLimit;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +60,7 @@ final class FleetBench {
     FakeRateLimit requests = new FakeRateLimit(rpm, 1.0);
     FakeTokenRateLimit budget = new FakeTokenRateLimit(tpm);
     String scenario = "fleet-" + limit + "-" + processes;
+    Instant startedAt = Instant.now();
     Path images = bench.images(count);
     Path out = Bench.freshDirectory(bench.work().resolve(scenario).resolve("out"));
     try (FakeBenchEndpoint fake = bench.fake(latency)) {
@@ -115,6 +118,9 @@ final class FleetBench {
               "of what the bucket allowed there",
               "%.1f %%",
               100 * allowedShare(budget.admitted(), tpm));
+          Bench.line(
+              "fake's bucket at 10/30/50/70/90 % of span",
+              "%s of %d", levels(budget.admitted()), tpm);
         }
         Bench.line(
             "429 share",
@@ -132,6 +138,11 @@ final class FleetBench {
         Bench.line(
             "calls paid / paid twice", "%d / %d", fake.ledger().paid(), fake.ledger().repaid());
         Bench.line("span of calls", "%.1f s", fake.ledger().spanSeconds());
+        Bench.line(
+            "run (UTC)",
+            "%s to %s",
+            startedAt.truncatedTo(ChronoUnit.SECONDS),
+            Instant.now().truncatedTo(ChronoUnit.SECONDS));
         Bench.line("kill at", "%.1f s before the end", (System.nanoTime() - killedAt) / 1e9);
         if (tokens) {
           Bench.line("leases before the kill", "%s", leases);
@@ -192,6 +203,28 @@ final class FleetBench {
       }
     }
     return start < 0 ? 0 : inWindow / (held + tpm * (to - start) / 60e9);
+  }
+
+  /**
+   * What the endpoint's bucket held at the first admission after each tenth of the span named: what
+   * the fleet left unspent of what the provider allowed.
+   */
+  private static String levels(List<long[]> admitted) {
+    if (admitted.size() < 2) {
+      return "-";
+    }
+    long first = admitted.getFirst()[0];
+    long span = admitted.getLast()[0] - first;
+    StringBuilder text = new StringBuilder();
+    int next = 0;
+    int[] tenths = {1, 3, 5, 7, 9};
+    for (long[] call : admitted) {
+      if (next < tenths.length && call[0] >= first + span * tenths[next] / 10) {
+        text.append(next == 0 ? "" : " / ").append(call[2]);
+        next++;
+      }
+    }
+    return text.toString();
   }
 
   private static double tokenShare(List<long[]> admitted, int tpm) {

@@ -11,7 +11,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  *     request; the process must stop spending it by then unless renewed
  * @param renewAfterMillis when to ask again
  * @param processes the processes holding a live lease on the endpoint, this one included
+ * @param credit tokens the process may add to its bucket at once (up to a minute's worth of its
+ *     grant): its part of the provider's burst that no process holds, e.g. at the start, or what a
+ *     process gave up when its share shrank or it died; 0 when there is none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TokenLease(
-    long tokensPerMinute, long validMillis, long renewAfterMillis, int processes) {}
+    long tokensPerMinute, long validMillis, long renewAfterMillis, int processes, long credit) {}

@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 
 /**
  * Leases an endpoint's tokens per minute to the API worker processes that ask ({@link
- * TokenShares}). A lease counts for {@link #VALID}; processes renew every {@link #RENEW_AFTER}, so
- * a process killed without a word stops holding its share at most {@code VALID} after its last
+ * TokenShares}), and hands out the provider's burst that no process's bucket holds ({@link
+ * ProviderBucket}). A lease counts for {@link #VALID}; processes renew every {@link #RENEW_AFTER},
+ * so a process killed without a word stops holding its share at most {@code VALID} after its last
  * renewal. Continues as new after {@link #UPDATES_PER_RUN} leases or when the server suggests it,
  * carrying only the live leases.
  */
@@ -33,11 +34,13 @@ public final class TokenBudgetWorkflowImpl implements TokenBudgetWorkflow {
 
   private final Map<String, Holder> holders = new LinkedHashMap<>();
   private long tokensPerMinute;
+  private ProviderBucket provider = new ProviderBucket(0, 0);
   private int updates;
 
   @Override
   public void run(TokenBudgetState state) {
     tokensPerMinute = state.tokensPerMinute();
+    provider = new ProviderBucket(state.providerLevel(), state.providerAtMillis());
     state.holders().forEach(holder -> holders.put(holder.worker(), holder));
     Workflow.await(
         () ->
@@ -59,21 +62,28 @@ public final class TokenBudgetWorkflowImpl implements TokenBudgetWorkflow {
       log.info("tokens per minute {} -> {}", tokensPerMinute, request.tokensPerMinute());
       tokensPerMinute = request.tokensPerMinute();
     }
+    provider.refill(tokensPerMinute, now);
+    provider.take(request.used());
     Holder previous = holders.remove(request.worker());
     if (previous == null) {
       log.info("process {} joins; {} others hold leases", request.worker(), holders.size());
     }
     long granted = TokenShares.grant(tokensPerMinute, holders.values(), request.demand());
+    long credit = provider.credit(tokensPerMinute, holders.values(), now, request.level(), granted);
+    Long level = request.level() == null ? null : Math.min(granted, request.level() + credit);
     holders.put(
         request.worker(),
-        new Holder(request.worker(), request.demand(), granted, now + VALID.toMillis()));
+        new Holder(
+            request.worker(), request.demand(), granted, now + VALID.toMillis(), level, now));
     updates++;
-    return new TokenLease(granted, VALID.toMillis(), RENEW_AFTER.toMillis(), holders.size());
+    return new TokenLease(
+        granted, VALID.toMillis(), RENEW_AFTER.toMillis(), holders.size(), credit);
   }
 
   @Override
   public TokenBudgetState leases() {
-    return new TokenBudgetState(tokensPerMinute, new ArrayList<>(holders.values()));
+    return new TokenBudgetState(
+        tokensPerMinute, new ArrayList<>(holders.values()), provider.level(), provider.atMillis());
   }
 
   private void expire(long now) {

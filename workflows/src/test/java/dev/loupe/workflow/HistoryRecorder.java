@@ -306,11 +306,11 @@ public final class HistoryRecorder {
       WorkflowClient.start(budget::run, TokenBudgetState.EMPTY);
       TokenBudgetWorkflow leases =
           env.getWorkflowClient().newWorkflowStub(TokenBudgetWorkflow.class, id);
-      leases.lease(new TokenLeaseRequest("a", 60_000, 60_000, 0));
-      leases.lease(new TokenLeaseRequest("b", 60_000, 60_000, 0));
-      leases.lease(new TokenLeaseRequest("a", 60_000, 60_000, 1_200));
+      leases.lease(new TokenLeaseRequest("a", 60_000, 60_000, 0, 0L));
+      leases.lease(new TokenLeaseRequest("b", 60_000, 60_000, 0, 0L));
+      leases.lease(new TokenLeaseRequest("a", 60_000, 60_000, 1_200, 10_000L));
       env.sleep(Duration.ofSeconds(11));
-      leases.lease(new TokenLeaseRequest("b", 60_000, 60_000, 900));
+      leases.lease(new TokenLeaseRequest("b", 60_000, 60_000, 900, 5_000L));
       keep("TokenBudgetWorkflow", "leases-and-expiry", env.getWorkflowClient().fetchHistory(id));
     }
   }

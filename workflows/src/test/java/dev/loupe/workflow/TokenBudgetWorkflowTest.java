@@ -95,9 +95,56 @@ class TokenBudgetWorkflowTest {
         .containsExactlyInAnyOrder("a=30000", "b=90000");
   }
 
+  @Test
+  void theProvidersMinuteGoesToTheFirstProcessAndWhatItGivesUpToTheNext() {
+    long margin = ProviderBucket.margin(LIMIT);
+    TokenLease a = lease("a", LIMIT, 0, 0L);
+    assertThat(a.tokensPerMinute()).isEqualTo(LIMIT);
+    assertThat(a.credit())
+        .as("the provider's full minute, less the margin")
+        .isEqualTo(LIMIT - margin);
+
+    TokenLease b = lease("b", LIMIT, 0, 0L);
+    assertThat(b.tokensPerMinute()).isZero();
+    assertThat(b.credit()).as("a holds it all").isZero();
+
+    // a spent 16,000 of its burst and now keeps half the limit: what it holds beyond that is cut.
+    TokenLease halved = lease("a", LIMIT, 16_000, LIMIT - margin - 16_000);
+    assertThat(halved.tokensPerMinute()).isEqualTo(LIMIT / 2);
+    assertThat(halved.credit()).isZero();
+
+    // The provider holds 104,000 (a little more for the milliseconds passed); a holds 60,000.
+    TokenLease share = lease("b", LIMIT, 0, 0L);
+    assertThat(share.tokensPerMinute()).isEqualTo(LIMIT / 2);
+    assertThat(share.credit()).isBetween(104_000 - LIMIT / 2 - margin, 104_000 - LIMIT / 2);
+    TokenBudgetState state = budget.leases();
+    assertThat(state.providerLevel()).isBetween(104_000.0, 105_000.0);
+    assertThat(state.holders())
+        .extracting(h -> h.worker() + "=" + h.level())
+        .containsExactly("a=" + LIMIT / 2, "b=" + share.credit());
+  }
+
+  @Test
+  void aProcessThatDoesNotSayWhatItHoldsGetsNoCreditAndCountsAsFull() {
+    assertThat(lease("old", LIMIT).credit()).isZero();
+    lease("new", LIMIT, 0, 0L);
+    assertThat(lease("old", LIMIT).tokensPerMinute()).isEqualTo(LIMIT / 2);
+
+    TokenLease next = lease("new", LIMIT, 0, 0L);
+
+    assertThat(next.tokensPerMinute()).isEqualTo(LIMIT / 2);
+    assertThat(next.credit())
+        .as("the provider's minute less the old process's full half and the margin")
+        .isEqualTo(LIMIT / 2 - ProviderBucket.margin(LIMIT));
+  }
+
   private TokenLease lease(String worker, long demand) {
+    return lease(worker, demand, 0, null);
+  }
+
+  private TokenLease lease(String worker, long demand, long used, Long level) {
     return env.getWorkflowClient()
         .newWorkflowStub(TokenBudgetWorkflow.class, TokenBudgetWorkflow.workflowId("bench"))
-        .lease(new TokenLeaseRequest(worker, LIMIT, demand, 0));
+        .lease(new TokenLeaseRequest(worker, LIMIT, demand, used, level));
   }
 }

@@ -91,6 +91,6 @@ class TokenSharesTest {
   }
 
   private static Holder holder(String worker, long demand, long granted) {
-    return new Holder(worker, demand, granted, Long.MAX_VALUE);
+    return new Holder(worker, demand, granted, Long.MAX_VALUE, null, 0);
   }
 }

@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * ({@link TokenLeases}) every couple of seconds, asking for twice the rate its calls asked for
  * lately (at least {@link #IDLE_SHARE} of the limit, so an idle process's first call can go), and
  * spends it through {@link #bucket()}, whose rate and capacity (a minute's worth) follow the grant.
- * The grants held add up to at most the limit, so the processes' bursts and rates together stay
- * within it.
+ * The grants held add up to at most the limit, so the processes' rates together stay within it. The
+ * bucket starts empty; each lease reports what it holds and what the process took, and the
+ * coordinator credits it with the provider's burst that no process holds (the provider's minute at
+ * the start, what another process gave up), so the processes' buckets together hold what the
+ * provider allows.
  *
  * <p>When no answer came within the lease's validity (the coordinator cannot be reached, or no
  * workflow worker runs), the process falls back to an even slice of the limit by the most processes
@@ -162,24 +165,30 @@ public final class FleetTokenBudget implements AutoCloseable {
   Duration renew() {
     long sentAt = nanoTime.getAsLong();
     TokenLeaseRequest request;
+    long askedBefore;
     synchronized (this) {
       long asked = bucket.asked();
       long spent = bucket.spent();
       double minutes = Math.max(1e-3, (sentAt - lastAt) / 60e9);
       long wanted = (long) Math.ceil(2 * (asked - lastAsked) / minutes);
       long floor = Math.max(1, (long) (limit * IDLE_SHARE));
+      long used = Math.max(0, spent - lastSpent);
       request =
           new TokenLeaseRequest(
               worker,
               limit,
               Math.min(limit, Math.max(floor, wanted)),
-              Math.max(0, spent - lastSpent));
-      lastAsked = asked;
-      lastSpent = spent;
-      lastAt = sentAt;
+              used,
+              (long) Math.floor(bucket.level()));
+      askedBefore = asked;
     }
     TokenLease lease = leases.lease(request);
     synchronized (this) {
+      // Counted from here once heard: a report that failed is made again with the next. A net
+      // refund (more given back than taken) is carried into the next report.
+      lastAsked = askedBefore;
+      lastSpent += request.used();
+      lastAt = sentAt;
       validUntil = sentAt + Duration.ofMillis(lease.validMillis()).toNanos();
       processes = Math.max(processes, lease.processes());
       if (!answered || fallingBack) {
@@ -193,6 +202,9 @@ public final class FleetTokenBudget implements AutoCloseable {
       answered = true;
       fallingBack = false;
       apply(lease.tokensPerMinute());
+      if (lease.credit() > 0) {
+        bucket.credit(lease.credit());
+      }
     }
     return Duration.ofMillis(Math.max(100, lease.renewAfterMillis()));
   }

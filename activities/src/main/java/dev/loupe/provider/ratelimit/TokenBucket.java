@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
  * and the rate never exceeds the bucket's. A reservation larger than the capacity goes once the
  * bucket is full. A reservation can be corrected afterwards, e.g. to the usage a provider reported.
  * The rate and capacity can change while it runs (a fleet-wide lease grants a new share); what the
- * bucket holds is then cut to the new capacity, never raised. Thread-safe.
+ * bucket holds is then cut to the new capacity, and raised only by an explicit {@link #credit}.
+ * Thread-safe.
  */
 public final class TokenBucket {
   private long perMinute;
@@ -71,11 +72,13 @@ public final class TokenBucket {
 
   /**
    * A bucket whose rate follows a lease that changes every few seconds ({@link FleetTokenBudget}):
-   * a wait computed at today's rate says little, so callers wait in short steps.
+   * a wait computed at today's rate says little, so callers wait in short steps. It starts empty:
+   * what it may spend at once comes from the lease's credit ({@link #credit}), never from a guess.
    */
   static TokenBucket leased(long perMinute) {
     TokenBucket bucket = new TokenBucket(perMinute, perMinute);
     bucket.leased = true;
+    bucket.level = 0;
     return bucket;
   }
 
@@ -153,6 +156,18 @@ public final class TokenBucket {
     refill();
     level = Math.min(capacity, level - difference);
     spent += difference;
+  }
+
+  /**
+   * Adds {@code amount} to what the bucket holds, up to its capacity, without counting it as spent:
+   * burst handed over by a lease ({@link FleetTokenBudget}).
+   */
+  public synchronized void credit(long amount) {
+    if (amount < 0) {
+      throw new IllegalArgumentException("a credit cannot be negative: " + amount);
+    }
+    refill();
+    level = Math.min(capacity, level + amount);
   }
 
   /** What the bucket holds now; negative while reservations wait for their turn. */

@@ -8,7 +8,7 @@ import java.util.List;
 /** A coordinator that answers with a set lease, or fails as an unreachable one does. */
 final class FakeTokenLeases implements TokenLeases {
   final List<TokenLeaseRequest> requests = new ArrayList<>();
-  TokenLease answer = new TokenLease(1, 10_000, 2_000, 1);
+  TokenLease answer = new TokenLease(1, 10_000, 2_000, 1, 0);
   boolean unreachable;
 
   @Override

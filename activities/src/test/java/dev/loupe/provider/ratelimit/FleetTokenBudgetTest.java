@@ -2,6 +2,7 @@ package dev.loupe.provider.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.loupe.contract.TokenLease;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class FleetTokenBudgetTest {
 
   @Test
   void spendsTheGrantedShareAtItsRateWithAMinutesBurst() {
-    leases.answer = new TokenLease(60_000, 10_000, 2_000, 2);
+    leases.answer = new TokenLease(60_000, 10_000, 2_000, 2, 0);
 
     Duration next = budget.renew();
 
@@ -41,7 +42,7 @@ class FleetTokenBudgetTest {
 
   @Test
   void asksForTwiceTheRateItsCallsAskedForWithinTheLimitAndAtLeastTheIdleShare() {
-    leases.answer = new TokenLease(50_000, 10_000, 2_000, 2);
+    leases.answer = new TokenLease(50_000, 10_000, 2_000, 2, 0);
     budget.renew();
     assertThat(leases.last().demand()).isEqualTo(5_000);
 
@@ -62,9 +63,9 @@ class FleetTokenBudgetTest {
 
   @Test
   void fallsBackToAnEvenSliceWhenTheLeaseRunsOutUnrenewedAndRecovers() {
-    leases.answer = new TokenLease(80_000, 10_000, 2_000, 6);
+    leases.answer = new TokenLease(80_000, 10_000, 2_000, 6, 0);
     budget.renew();
-    leases.answer = new TokenLease(80_000, 10_000, 2_000, 3);
+    leases.answer = new TokenLease(80_000, 10_000, 2_000, 3, 0);
     budget.renew();
     leases.unreachable = true;
     assertThatThrownBy(budget::renew).isInstanceOf(IllegalStateException.class);
@@ -87,7 +88,7 @@ class FleetTokenBudgetTest {
 
   @Test
   void aProcessThatSawItselfAloneFallsBackToAQuarterAtMost() {
-    leases.answer = new TokenLease(LIMIT, 10_000, 2_000, 1);
+    leases.answer = new TokenLease(LIMIT, 10_000, 2_000, 1, 0);
     budget.renew();
     leases.unreachable = true;
 
@@ -100,16 +101,58 @@ class FleetTokenBudgetTest {
 
   @Test
   void aProcessThatHoldsNoShareLetsAtMostOneCallGoUntilItGetsOne() {
-    leases.answer = new TokenLease(0, 10_000, 2_000, 4);
+    leases.answer = new TokenLease(0, 10_000, 2_000, 4, 0);
 
     budget.renew();
 
     assertThat(bucket.capacity()).isEqualTo(1);
     assertThat(bucket.reserve(2_000, Duration.ZERO)).isPresent();
     assertThat(bucket.reserve(2_000, Duration.ofMinutes(4))).isEmpty();
-    leases.answer = new TokenLease(60_000, 10_000, 2_000, 4);
+    leases.answer = new TokenLease(60_000, 10_000, 2_000, 4, 0);
     budget.renew();
     // The one call's 1,999 tokens below zero are paid back at 1,000 a second first.
     assertThat(bucket.waitFor(2_000)).isEqualTo(Duration.ofMillis(3_999));
+  }
+
+  @Test
+  void reportsWhatItsBucketHoldsAndAddsTheCreditUpToItsGrant() {
+    bucket.reserve(5_000, LONG);
+    leases.answer = new TokenLease(60_000, 10_000, 2_000, 1, 30_000);
+
+    budget.renew();
+
+    assertThat(leases.last().level()).isEqualTo(20_000);
+    assertThat(bucket.level()).isCloseTo(50_000, within(1e-6));
+    leases.answer = new TokenLease(60_000, 10_000, 2_000, 1, 30_000);
+    budget.renew();
+    assertThat(bucket.level()).as("a minute of its grant at most").isCloseTo(60_000, within(1e-6));
+  }
+
+  @Test
+  void aNetRefundIsCarriedIntoTheNextReport() {
+    leases.answer = new TokenLease(60_000, 10_000, 2_000, 1, 0);
+    bucket.reserve(5_000, LONG);
+    budget.renew();
+    assertThat(leases.last().used()).isEqualTo(5_000);
+
+    // The provider reported 1,000 of the 5,000: 4,000 come back, more than was taken since.
+    bucket.adjust(-4_000);
+    bucket.reserve(1_000, LONG);
+    budget.renew();
+    assertThat(leases.last().used()).isZero();
+
+    bucket.reserve(6_000, LONG);
+    budget.renew();
+    assertThat(leases.last().used()).isEqualTo(3_000);
+    long reported = leases.requests.stream().mapToLong(r -> r.used()).sum();
+    assertThat(reported).isEqualTo(bucket.spent());
+  }
+
+  @Test
+  void aFleetBudgetStartsEmptyUntilALeaseCreditsIt() {
+    try (FleetTokenBudget fresh = FleetTokenBudget.of("bench", LIMIT, "worker-b", leases)) {
+      assertThat(fresh.bucket().level()).isCloseTo(0, within(1.0));
+      assertThat(fresh.bucket().waitFor(2_000)).isPositive();
+    }
   }
 }

@@ -15,6 +15,26 @@ class TokenBucketTest {
   private final TokenBucket budget = new TokenBucket(60_000, 60_000, now::get);
 
   @Test
+  void aCreditFillsTheBucketUpToItsCapacityWithoutCountingAsSpent() {
+    budget.reserve(50_000, LONG);
+
+    budget.credit(20_000);
+    assertThat(budget.level()).isCloseTo(30_000, within(1e-6));
+    budget.credit(40_000);
+    assertThat(budget.level()).isCloseTo(60_000, within(1e-6));
+    assertThat(budget.spent()).isEqualTo(50_000);
+    assertThatThrownBy(() -> budget.credit(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aLeasedBucketStartsEmpty() {
+    TokenBucket leased = TokenBucket.leased(60_000);
+
+    assertThat(leased.level()).isCloseTo(0, within(10.0));
+    assertThat(leased.isLeased()).isTrue();
+  }
+
+  @Test
   void aFullMinuteGoesOutAtOnce() {
     assertThat(budget.reserve(40_000, LONG)).contains(Duration.ZERO);
     assertThat(budget.reserve(20_000, LONG)).contains(Duration.ZERO);
