@@ -26,6 +26,9 @@ import java.util.Map;
  *             requestsPerMinute R: requests per minute achieved / R, and the share of 429s
  *   fleet     1, 2 and 4 API worker processes at a binding RPM and at a binding TPM, one of them
  *             SIGKILLed mid-run: share of the limit used, 429 share, images accepted vs started
+ *   orchestration  allava and textsquare through 1, 2 and 4 worker processes at the fast endpoint:
+ *             images/s, history events, database rows and bytes, server, database and worker CPU
+ *             per image, worker memory ({@link OrchestrationBench})
  *   peers     Loupe, distilabel and Bespoke Curator on the same images, endpoint and concurrency,
  *             then each killed mid-run and resumed: throughput, 429s, calls paid twice
  *   captioner the captioner pool on a real engine against a direct client ({@link CaptionerBench})
@@ -72,6 +75,7 @@ public final class Bench {
       case "scale" -> bench.scale();
       case "ratelimit" -> bench.rateLimit();
       case "fleet" -> new FleetBench(bench).run();
+      case "orchestration" -> new OrchestrationBench(bench).run();
       case "peers" -> new PeerBench(bench).run();
       case "export" -> new ShardExportBenchmark(bench).run();
       case "cost" -> new BatchBench(bench).cost();

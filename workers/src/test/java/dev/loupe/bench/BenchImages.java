@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 
@@ -22,6 +24,20 @@ final class BenchImages {
 
   /** Makes {@code count} images in {@code dir} unless they are there already. */
   static Path ensure(Path dir, int count) throws IOException {
+    return ensure(dir, count, BenchImages::image);
+  }
+
+  /**
+   * Makes {@code count} images of 9×8 flat blocks of random colours in {@code dir} unless they are
+   * there already: the blocks are the cells of Loupe's perceptual hash (dHash), so each image's
+   * hash is random and no two are near duplicates, while encoding, decoding and OCR stay cheap.
+   */
+  static Path ensureBlocks(Path dir, int count) throws IOException {
+    return ensure(dir, count, BenchImages::blocks);
+  }
+
+  private static Path ensure(Path dir, int count, IntFunction<BufferedImage> draw)
+      throws IOException {
     Path done = dir.resolve(".complete-" + count);
     if (Files.exists(done)) {
       return dir;
@@ -32,7 +48,7 @@ final class BenchImages {
         .forEach(
             index -> {
               try {
-                ImageIO.write(image(index), "png", dir.resolve(name(index)).toFile());
+                ImageIO.write(draw.apply(index), "png", dir.resolve(name(index)).toFile());
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -43,6 +59,25 @@ final class BenchImages {
 
   static String name(int index) {
     return String.format("img-%07d.png", index);
+  }
+
+  private static BufferedImage blocks(int index) {
+    BufferedImage image = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_INT_RGB);
+    Random random = new Random(index);
+    Graphics2D g = image.createGraphics();
+    try {
+      for (int row = 0; row < 8; row++) {
+        for (int column = 0; column < 9; column++) {
+          int x = column * SIDE / 9;
+          int y = row * SIDE / 8;
+          g.setColor(new Color(random.nextInt(0x1000000)));
+          g.fillRect(x, y, (column + 1) * SIDE / 9 - x, (row + 1) * SIDE / 8 - y);
+        }
+      }
+    } finally {
+      g.dispose();
+    }
+    return image;
   }
 
   private static BufferedImage image(int index) {

@@ -4,7 +4,6 @@ import dev.loupe.image.ContentHash;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.PendingActivityState;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
@@ -38,13 +37,23 @@ public final class Histories {
 
   /** History lengths of every execution of a workflow type, continue-as-new runs included. */
   public static Totals of(WorkflowClient client, String workflowType) {
+    return totals(client, "WorkflowType = '" + workflowType + "'");
+  }
+
+  /**
+   * History lengths of the closed executions of a workflow type (continued-as-new runs included),
+   * whose visibility records carry their final length.
+   */
+  public static Totals closed(WorkflowClient client, String workflowType) {
+    return totals(client, "WorkflowType = '" + workflowType + "' AND ExecutionStatus != 'Running'");
+  }
+
+  private static Totals totals(WorkflowClient client, String query) {
     long executions = 0;
     long events = 0;
-    for (WorkflowExecutionMetadata metadata :
-        client.listExecutions("WorkflowType = '" + workflowType + "'").toList()) {
-      WorkflowExecutionInfo info = metadata.getWorkflowExecutionInfo();
+    for (WorkflowExecutionMetadata metadata : client.listExecutions(query).toList()) {
       executions++;
-      events += info.getHistoryLength();
+      events += metadata.getWorkflowExecutionInfo().getHistoryLength();
     }
     return new Totals(executions, events);
   }

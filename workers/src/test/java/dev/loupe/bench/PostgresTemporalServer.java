@@ -55,6 +55,27 @@ public final class PostgresTemporalServer implements TemporalTestServer {
     return Files.readAllBytes(dir.resolve("dump.sql"));
   }
 
+  /**
+   * Rows and bytes of every table of both databases and the WAL position ({@code
+   * scripts/temporal-postgres stats}).
+   */
+  public DatabaseStats databaseStats() throws IOException, InterruptedException {
+    run(script, dir, "stats", dir.toString());
+    return DatabaseStats.parse(
+        Files.readAllLines(dir.resolve("stats.tsv"), StandardCharsets.UTF_8));
+  }
+
+  /** The PostgreSQL postmaster, whose children are the server's database connections. */
+  public long postgresPid() throws IOException {
+    Path pgdata =
+        Path.of(Files.readString(dir.resolve("pgdata-dir"), StandardCharsets.UTF_8).strip());
+    // The first line of postmaster.pid is the postmaster's process ID.
+    return Long.parseLong(
+        Files.readAllLines(pgdata.resolve("data/postmaster.pid"), StandardCharsets.UTF_8)
+            .getFirst()
+            .strip());
+  }
+
   @Override
   public void kill() throws IOException, InterruptedException {
     run(script, dir, "kill", dir.toString());
