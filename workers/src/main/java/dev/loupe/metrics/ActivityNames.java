@@ -9,7 +9,7 @@ import java.util.Locale;
  */
 record ActivityNames(String stage, String pool, String endpoint, boolean modelCall) {
   private static final String[] MODEL_PREFIXES = {"Api", "Captioner"};
-  private static final String[] PREFIXES = {"Api", "Captioner", "Cpu", "Workflows"};
+  private static final String[] PREFIXES = {"Api", "Captioner", "Cpu", "Image", "Workflows"};
 
   /** What {@link TaskQueues#api} puts before the endpoint name. */
   private static final String API_QUEUE_PREFIX = "loupe-api-";

@@ -245,7 +245,7 @@ class CaptionerPoolIT {
       assertThat(
               poolsText.sum(
                   "loupe_stage_duration_seconds_count",
-                  Map.of("pool", "cpu", "stage", "persist", "outcome", "ok")))
+                  Map.of("pool", "workflows", "stage", "persist", "outcome", "ok")))
           .isEqualTo(8);
       // The SDK reports its metrics every second: the last completion may still be on its way.
       awaitMetrics(

@@ -30,4 +30,12 @@ class ActivityNamesTest {
     assertThat(ActivityNames.of("WorkflowsClosedImages", TaskQueues.WORKFLOWS))
         .isEqualTo(new ActivityNames("closed_images", "workflows", "", false));
   }
+
+  @Test
+  void imageStepsAreTheirStageOnTheWorkflowsPoolThatRunsThem() {
+    assertThat(ActivityNames.of("ImagePersist", TaskQueues.WORKFLOWS))
+        .isEqualTo(new ActivityNames("persist", "workflows", "", false));
+    assertThat(ActivityNames.of("ImageProbe", TaskQueues.WORKFLOWS))
+        .isEqualTo(new ActivityNames("probe", "workflows", "", false));
+  }
 }
